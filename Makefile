@@ -1,0 +1,127 @@
+# boxes - a Linux container in ten steps.
+#
+#   make            build every step into build/bin/
+#   make demo       install what is missing, check this machine, build, and
+#                   show which escapes each step blocks
+#   make test       every test (unit, then integration as root); STEP=02 for one step
+#   make matrix     every escape program under every step, as a table
+#   make diff STEP=05   what step 05 adds over step 04
+#   make asan       the whole suite under AddressSanitizer + UBSan
+#   make doctor     what this machine supports, step by step
+#   make bench      start-up cost of each step against real runtimes
+#   make format     clang-format every C file
+
+BUILD   ?= build
+CC      ?= cc
+PKGS    := libseccomp libcap libnl-route-3.0 libarchive jansson yaml-0.1
+# '=' not ':=': pkg-config runs after install-deps.sh has had its turn.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -iquote common -iquote steps $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm
+
+STEP_DIRS   := $(sort $(patsubst %/,%,$(wildcard steps/[0-9][0-9]-*/)))
+STEP_NAMES  := $(notdir $(STEP_DIRS))
+BINS        := $(addprefix $(BUILD)/bin/,$(STEP_NAMES))
+COMMON_SRC  := $(wildcard common/*.c)
+COMMON_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC))
+HEADERS     := $(wildcard common/*.h steps/*/*.h)
+
+# The mechanism files a step teaches: everything in its folder but main.c.
+mechanisms   = $(filter-out %/main.c,$(wildcard steps/$(1)/*.c))
+# Step NN links the mechanisms of every step up to NN: the ladder.
+# (steps are numbered 01, 02, ... without gaps, so NN is also a position)
+steps_upto   = $(wordlist 1,$(patsubst 0%,%,$(firstword $(subst -, ,$(1)))),$(STEP_NAMES))
+mech_objs    = $(patsubst %.c,$(BUILD)/obj/%.o,$(foreach s,$(call steps_upto,$(1)),$(call mechanisms,$(s))))
+ALL_MECH_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(foreach s,$(STEP_NAMES),$(call mechanisms,$(s))))
+
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+INT_SRC     := $(wildcard tests/integration/test_*.c)
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
+INT_BINS    := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(INT_SRC))
+HARNESS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/integration/harness*.c))
+ESCAPE_SRC  := $(wildcard tests/escapes/*.c)
+ESCAPES     := $(patsubst tests/escapes/%.c,$(BUILD)/escapes/%,$(ESCAPE_SRC))
+ROOTFS      := $(BUILD)/rootfs
+
+.PHONY: all deps doctor demo test unit integration matrix diff asan bench format clean rootfs escapes
+.DELETE_ON_ERROR:
+
+all: $(BINS) $(BUILD)/bin/doctor
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+define STEP_RULE
+$(BUILD)/bin/$(1): $(BUILD)/obj/steps/$(1)/main.o $(call mech_objs,$(1)) $(COMMON_OBJ)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach s,$(STEP_NAMES),$(eval $(call STEP_RULE,$(s))))
+
+$(BUILD)/bin/doctor: $(BUILD)/obj/scripts/doctor.o $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Escape programs run inside the rootfs, which has no libc: static, no sanitizer.
+$(BUILD)/escapes/%: tests/escapes/%.c tests/escapes/escape.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -static -o $@ $<
+
+escapes: $(ESCAPES)
+
+$(ROOTFS)/.stamp: scripts/mkrootfs.sh $(shell find rootfs -type f) $(ESCAPES)
+	scripts/mkrootfs.sh $(ROOTFS) $(BUILD)/escapes
+	@touch $@
+
+rootfs: $(ROOTFS)/.stamp
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/integration/%: tests/integration/%.c $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -iquote tests/integration -o $@ $< $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
+
+deps:
+	@scripts/install-deps.sh
+
+doctor: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bin/doctor
+	@$(BUILD)/bin/doctor
+
+demo: deps
+	@$(MAKE) --no-print-directory all rootfs
+	@$(BUILD)/bin/doctor
+	@scripts/matrix.sh --explain
+
+# STEP=02 runs only the tests whose file name carries _02_ (and the common ones).
+test: deps
+	@$(MAKE) --no-print-directory all rootfs $(UNIT_BINS) $(INT_BINS)
+	@BUILD=$(BUILD) scripts/run-tests.sh $(STEP)
+
+matrix: deps
+	@$(MAKE) --no-print-directory all rootfs
+	@scripts/matrix.sh
+
+diff:
+	@scripts/diff-step.sh $(STEP)
+
+# A separate build tree, so the sanitizer objects never mix with the others.
+asan:
+	@$(MAKE) --no-print-directory test BUILD=build/asan \
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined"
+
+bench: deps
+	@$(MAKE) --no-print-directory all rootfs
+	@scripts/bench.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

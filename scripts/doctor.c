@@ -1,0 +1,39 @@
+/* doctor - can this machine run every step? `make doctor`, `make demo`.
+ *
+ * Prints a table: each kernel feature, the first step that needs it,
+ * whether this machine has it, and the one-line fix when it does not.
+ * The steps run the same checks (common/kernel_features.c) before they start.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel_features.h"
+
+int main(void)
+{
+	int count, i, missing = 0;
+	const struct feature *list = feature_list(&count);
+
+	printf("boxes doctor: what each step needs, and this machine\n\n");
+	printf("  %-4s %-36s %-4s %s\n", "step", "feature", "ok?", "seen");
+	printf("  %-4s %-36s %-4s %s\n", "----", "-------", "---", "----");
+	printf("  %-4s %-36s %-4s uid %d\n", "all", "root", geteuid() == 0 ? "yes" : "NO",
+	       (int)geteuid());
+	if (geteuid() != 0)
+		missing++;
+	for (i = 0; i < count; i++) {
+		char detail[256];
+		int present = feature_present(&list[i], detail, sizeof(detail));
+
+		printf("  %02d   %-36s %-4s %s\n", list[i].step, list[i].name, present ? "yes" : "NO",
+		       detail);
+		if (!present) {
+			printf("       fix: %s\n", list[i].fix);
+			missing++;
+		}
+	}
+	printf("\n%s\n", missing ? "Some steps will not run here: see the fixes above."
+				 : "Every step can run on this machine.");
+	return missing ? 1 : 0;
+}

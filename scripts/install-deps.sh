@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install the Debian/Ubuntu packages boxes needs, only those missing.
+# Idempotent and quiet when everything is there: make demo/test run it first.
+set -eu
+
+PACKAGES="build-essential pkg-config libseccomp-dev libcap-dev libnl-route-3-dev
+libarchive-dev libjansson-dev libyaml-dev libcmocka-dev busybox-static iproute2"
+
+missing=""
+for pkg in $PACKAGES; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	case "$status" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $pkg" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "boxes: missing packages:$missing" >&2
+	echo "boxes: run as root (sudo make ...) or: sudo apt-get install$missing" >&2
+	exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "boxes: no apt-get: install these by hand:$missing" >&2
+	exit 1
+fi
+echo "boxes: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "boxes: packages installed"

@@ -1,0 +1,76 @@
+/* init.c - step 02: --init, a tiny PID 1.
+ *
+ * In a new PID namespace the first process is PID 1, and the kernel treats
+ * it like the host's init (pid_namespaces(7)):
+ *  - signals: PID 1 gets only the signals it installed a handler for. A
+ *    program that never expected to be PID 1 (sleep, most servers) ignores
+ *    SIGTERM and SIGINT, so the runtime's polite stop does nothing;
+ *  - zombies: orphaned processes are re-parented to PID 1, which must
+ *    wait(2) for them or they stay as zombies, holding pids (and a slot in
+ *    --pids-limit) until the container ends;
+ *  - when PID 1 exits, the kernel SIGKILLs every other process in the
+ *    namespace.
+ * docker run --init solves this with tini; this is the same idea in a page.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "02-pid-namespace/init.h"
+#include "child.h"
+#include "exec.h"
+#include "log.h"
+
+static volatile pid_t command_pid = -1;
+
+static void forward_to_command(int sig)
+{
+	if (command_pid > 0)
+		kill(command_pid, sig);
+}
+
+/* Install a forwarding handler for every signal a process may catch. */
+static void forward_all_signals(void)
+{
+	struct sigaction forward = {.sa_handler = forward_to_command};
+	int sig;
+
+	sigemptyset(&forward.sa_mask);
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD)
+			continue;
+		sigaction(sig, &forward, NULL); /* fails harmlessly for 32, 33 */
+	}
+}
+
+int run_init(struct box *box)
+{
+	int wstatus;
+	pid_t pid;
+
+	trace(2, "fork() under --init: PID 1 reaps and forwards");
+	pid = fork();
+	if (pid < 0)
+		return box_syserr("fork", "init"), EXIT_BOXES_FAILED;
+	if (pid == 0)
+		_exit(exec_command(box));
+	command_pid = pid;
+	forward_all_signals();
+	for (;;) {
+		pid_t reaped = wait(&wstatus); /* any child: orphans come to us */
+
+		if (reaped < 0 && errno == EINTR)
+			continue;
+		if (reaped < 0)
+			return EXIT_BOXES_FAILED;
+		if (reaped == pid)
+			return exit_code_from_status(wstatus);
+	}
+}
+
+int exec_or_init(struct box *box)
+{
+	return box->init ? run_init(box) : exec_command(box);
+}

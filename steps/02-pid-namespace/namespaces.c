@@ -1,0 +1,48 @@
+/* namespaces.c - step 02: what the new namespaces need from the inside.
+ *
+ * clone(2) with CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWUTS and CLONE_NEWIPC
+ * gave the container its own process ids, mount table, hostname and
+ * System V IPC. Three things make them useful (namespaces(7)):
+ *  - mount propagation: a new mount namespace starts as a copy whose
+ *    mounts may still be "shared" with the host's; make them private first
+ *    or every mount we make shows up on the host too (mount_namespaces(7));
+ *  - /proc: procfs shows the PID namespace of whoever mounted it, so the
+ *    container needs a fresh one (pid_namespaces(7));
+ *  - the hostname, now ours to set (uts_namespaces(7)).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "02-pid-namespace/namespaces.h"
+#include "log.h"
+
+int make_mounts_private(void)
+{
+	trace(2, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return box_syserr("mount --make-rprivate", "/");
+	return 0;
+}
+
+int mount_proc(void)
+{
+	/* The rootfs may lack /proc; create it (in the rootfs at step 02 and
+	 * 03, in our own upper dir from step 04 on). */
+	if (mkdir("/proc", 0555) < 0 && errno != EEXIST)
+		return box_syserr("mkdir", "/proc");
+	trace(2, "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NOEXEC|MS_NODEV)");
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) < 0)
+		return box_syserr("mount proc", "/proc");
+	return 0;
+}
+
+int set_hostname(const struct box *box)
+{
+	trace(2, "sethostname(\"%s\")", box->hostname);
+	if (sethostname(box->hostname, strlen(box->hostname)) < 0)
+		return box_syserr("sethostname", box->hostname);
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* cgroup.h - step 03: memory, pids and cpu limits with cgroups (v1 or v2). */
+#ifndef BOXES_CGROUP_H
+#define BOXES_CGROUP_H
+
+#include "box.h"
+
+/* Parent, before the child starts: <hierarchy>/boxes/<id> with the limits
+ * of --memory, --pids-limit, --cpus written. 0 or -1. */
+int cgroup_create(struct box *box);
+
+/* Parent, while the child waits on the sync pipe: move it in. 0 or -1. */
+int cgroup_add(struct box *box);
+
+/* Parent, after the container ended: if the kernel OOM-killed it, say so
+ * and return 137; otherwise return exit_code unchanged. */
+int cgroup_report_oom(struct box *box, int exit_code);
+
+/* Parent: kill what is left in the cgroup and remove it. No-op when
+ * cgroup_create never ran. */
+void cgroup_destroy(struct box *box);
+
+#endif

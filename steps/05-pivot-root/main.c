@@ -1,0 +1,66 @@
+/* 05-pivot-root: pivot_root instead of chroot; a minimal /dev; /proc and
+ * /sys with the dangerous paths masked or read-only.
+ *
+ *     build/bin/05-pivot-root [OPTIONS] ROOTFS COMMAND [ARG...]
+ *
+ * New over 04: the overlay becomes the root mount of the container's mount
+ * namespace and the host's root is detached, so there is nothing left to
+ * climb out to; /dev is built from a handful of nodes; /proc and /sys hide
+ * what a container must not touch.
+ */
+#include <sched.h>
+
+#include "child.h"
+#include "exec.h"
+#include "log.h"
+#include "options.h"
+
+#include "02-pid-namespace/init.h"
+#include "02-pid-namespace/namespaces.h"
+#include "03-cgroups/cgroup.h"
+#include "04-overlay/overlay.h"
+#include "05-pivot-root/mounts.h"
+#include "05-pivot-root/pivot_root.h"
+
+#define STEP 5
+
+static int container_main(struct box *box)
+{
+	if (wait_for_parent(box) < 0 /* 01, 03 */
+	    || make_mounts_private() < 0 /* 02 */
+	    || mount_overlay(box) < 0 /* 04 */
+	    || make_minimal_dev(box->merged_dir) < 0 /* 05: no host disks */
+	    || pivot_into(box->merged_dir) < 0 /* 05: the host's root is gone */
+	    || mount_proc_and_sys(box) < 0 /* 05: masked, read-only */
+	    || set_hostname(box) < 0) /* 02 */
+		return EXIT_BOXES_FAILED;
+	return exec_or_init(box); /* 01, 02 */
+}
+
+static int set_up(struct box *box)
+{
+	if (cgroup_create(box) < 0 /* 03 */
+	    || overlay_prepare(box) < 0 /* 04 */
+	    || start_container(box, NAMESPACES_02, container_main) < 0 /* 02 */
+	    || cgroup_add(box) < 0 /* 03 */
+	    || release_container(box) < 0) /* 01 */
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct box box;
+	int status = EXIT_BOXES_FAILED;
+
+	parse_options(&box, STEP, "05-pivot-root", argc, argv); /* 01 */
+	if (set_up(&box) == 0) {
+		status = wait_container(&box); /* 01 */
+		status = cgroup_report_oom(&box, status); /* 03 */
+	} else {
+		abort_container(&box);
+	}
+	overlay_cleanup(&box); /* 04 */
+	cgroup_destroy(&box); /* 03 */
+	return status;
+}

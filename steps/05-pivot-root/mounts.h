@@ -1,0 +1,16 @@
+/* mounts.h - step 05: a minimal /dev, and /proc and /sys with the
+ * dangerous paths masked or read-only. */
+#ifndef BOXES_MOUNTS_H
+#define BOXES_MOUNTS_H
+
+#include "box.h"
+
+/* Child, before pivot_root (host nodes are still reachable): a small tmpfs
+ * /dev in new_root with null, zero, full, random, urandom, tty, pts, shm
+ * and the fd links. */
+int make_minimal_dev(const char *new_root);
+
+/* Child, after pivot_root: /proc and /sys, masked and read-only paths. */
+int mount_proc_and_sys(const struct box *box);
+
+#endif

@@ -1,0 +1,70 @@
+/* 06-net-namespace: the container gets its own network stack, wired to
+ * the host by a veth pair.
+ *
+ *     build/bin/06-net-namespace [--net veth|none|host] [OPTIONS] ROOTFS COMMAND [ARG...]
+ *
+ * New over 05: CLONE_NEWNET; the runtime makes a veth pair over netlink,
+ * moves one end into the container as eth0, gives both ends an address
+ * and the container a default route; it deletes the pair afterwards.
+ */
+#include <sched.h>
+
+#include "child.h"
+#include "exec.h"
+#include "log.h"
+#include "options.h"
+
+#include "02-pid-namespace/init.h"
+#include "02-pid-namespace/namespaces.h"
+#include "03-cgroups/cgroup.h"
+#include "04-overlay/overlay.h"
+#include "05-pivot-root/mounts.h"
+#include "05-pivot-root/pivot_root.h"
+#include "06-net-namespace/net.h"
+
+#define STEP 6
+
+static int container_main(struct box *box)
+{
+	if (wait_for_parent(box) < 0 /* 01, 03, 06: eth0 is ready */
+	    || make_mounts_private() < 0 /* 02 */
+	    || mount_overlay(box) < 0 /* 04 */
+	    || make_minimal_dev(box->merged_dir) < 0 /* 05 */
+	    || pivot_into(box->merged_dir) < 0 /* 05 */
+	    || mount_proc_and_sys(box) < 0 /* 05 */
+	    || set_hostname(box) < 0) /* 02 */
+		return EXIT_BOXES_FAILED;
+	return exec_or_init(box); /* 01, 02 */
+}
+
+static int set_up(struct box *box)
+{
+	int namespaces = NAMESPACES_02 | net_clone_flags(box); /* 06 */
+
+	if (cgroup_create(box) < 0 /* 03 */
+	    || overlay_prepare(box) < 0 /* 04 */
+	    || start_container(box, namespaces, container_main) < 0 /* 02 */
+	    || cgroup_add(box) < 0 /* 03 */
+	    || net_setup(box) < 0 /* 06: veth, addresses, route */
+	    || release_container(box) < 0) /* 01 */
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct box box;
+	int status = EXIT_BOXES_FAILED;
+
+	parse_options(&box, STEP, "06-net-namespace", argc, argv); /* 01 */
+	if (set_up(&box) == 0) {
+		status = wait_container(&box); /* 01 */
+		status = cgroup_report_oom(&box, status); /* 03 */
+	} else {
+		abort_container(&box);
+	}
+	net_cleanup(&box); /* 06 */
+	overlay_cleanup(&box); /* 04 */
+	cgroup_destroy(&box); /* 03 */
+	return status;
+}

@@ -1,0 +1,17 @@
+/* net.h - step 06: a network namespace wired to the host by a veth pair. */
+#ifndef BOXES_NET_H
+#define BOXES_NET_H
+
+#include "box.h"
+
+/* CLONE_NEWNET unless --net host. */
+int net_clone_flags(const struct box *box);
+
+/* Parent, after clone, before release: veth pair bx<id> / eth0, a /30 from
+ * 10.200.0.0/16, lo and eth0 up, default route. --net none: lo only. */
+int net_setup(struct box *box);
+
+/* Parent: delete the veth, release the address. No-op if never set up. */
+void net_cleanup(struct box *box);
+
+#endif

@@ -1,0 +1,79 @@
+/* 08-seccomp: the container keeps only the privileges it needs.
+ *
+ *     build/bin/08-seccomp [--seccomp default|unconfined] [--cap-add CAP]
+ *                          [--cap-drop CAP] [OPTIONS] ROOTFS COMMAND [ARG...]
+ *
+ * New over 07: right before exec the container sets no_new_privs, drops
+ * every capability but a small default set, and loads a seccomp filter
+ * that answers EPERM to the syscalls a container has no business making.
+ */
+#include <sched.h>
+
+#include "child.h"
+#include "exec.h"
+#include "log.h"
+#include "options.h"
+
+#include "02-pid-namespace/init.h"
+#include "02-pid-namespace/namespaces.h"
+#include "03-cgroups/cgroup.h"
+#include "04-overlay/overlay.h"
+#include "05-pivot-root/mounts.h"
+#include "05-pivot-root/pivot_root.h"
+#include "06-net-namespace/net.h"
+#include "07-user-namespace/userns.h"
+#include "08-seccomp/privileges.h"
+#include "08-seccomp/seccomp.h"
+
+#define STEP 8
+
+static int container_main(struct box *box)
+{
+	if (wait_for_parent(box) < 0 /* 01, 03, 06, 07: maps are written */
+	    || become_root(box) < 0 /* 07: uid 0 of our namespace */
+	    || make_mounts_private() < 0 /* 02 */
+	    || mount_overlay(box) < 0 /* 04: over the idmapped rootfs */
+	    || make_minimal_dev(box->merged_dir) < 0 /* 05 */
+	    || pivot_into(box->merged_dir) < 0 /* 05 */
+	    || mount_proc_and_sys(box) < 0 /* 05 */
+	    || set_hostname(box) < 0 /* 02 */
+	    || set_no_new_privs() < 0 /* 08: exec can't gain privileges */
+	    || drop_capabilities(box) < 0 /* 08: a minimal set */
+	    || load_seccomp_filter(box) < 0) /* 08: last, right before exec */
+		return EXIT_BOXES_FAILED;
+	return exec_or_init(box); /* 01, 02 */
+}
+
+static int set_up(struct box *box)
+{
+	int namespaces = NAMESPACES_02 | net_clone_flags(box) | CLONE_NEWUSER; /* 06, 07 */
+
+	if (cgroup_create(box) < 0 /* 03 */
+	    || overlay_prepare(box) < 0 /* 04 */
+	    || start_container(box, namespaces, container_main) < 0 /* 02 */
+	    || write_id_maps(box) < 0 /* 07: before the child does anything */
+	    || map_rootfs_to_userns(box) < 0 /* 07: idmapped lower layer */
+	    || cgroup_add(box) < 0 /* 03 */
+	    || net_setup(box) < 0 /* 06 */
+	    || release_container(box) < 0) /* 01 */
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct box box;
+	int status = EXIT_BOXES_FAILED;
+
+	parse_options(&box, STEP, "08-seccomp", argc, argv); /* 01 */
+	if (set_up(&box) == 0) {
+		status = wait_container(&box); /* 01 */
+		status = cgroup_report_oom(&box, status); /* 03 */
+	} else {
+		abort_container(&box);
+	}
+	net_cleanup(&box); /* 06 */
+	overlay_cleanup(&box); /* 04 */
+	cgroup_destroy(&box); /* 03 */
+	return status;
+}

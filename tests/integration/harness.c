@@ -1,0 +1,310 @@
+/* harness.c - run step binaries for the integration tests. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "harness.h"
+
+static char run_dir_path[256];
+
+const char *bin_path(const char *step_name)
+{
+	static char path[4][512];
+	static int next;
+	const char *build = getenv("BUILD");
+	char *out = path[next++ % 4];
+
+	snprintf(out, 512, "%s/bin/%s", build && *build ? build : "build", step_name);
+	return out;
+}
+
+const char *rootfs_path(void)
+{
+	static char path[512];
+	const char *build = getenv("BUILD");
+
+	snprintf(path, sizeof(path), "%s/rootfs", build && *build ? build : "build");
+	return path;
+}
+
+const char *run_dir(void)
+{
+	return run_dir_path;
+}
+
+int read_file(const char *path, char *out, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got, total = 0;
+
+	if (fd < 0)
+		return -1;
+	while (total < (ssize_t)len - 1 && (got = read(fd, out + total, len - 1 - (size_t)total)) > 0)
+		total += got;
+	close(fd);
+	out[total] = '\0';
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec * 1000LL + now.tv_nsec / 1000000;
+}
+
+static int status_to_code(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return -1;
+}
+
+int run_argv(struct run_result *result, int timeout_s, char *const argv[])
+{
+	int out_pipe[2], err_pipe[2], wstatus = 0;
+	size_t out_len = 0, err_len = 0;
+	long long deadline = now_ms() + timeout_s * 1000LL;
+	pid_t pid;
+
+	memset(result, 0, sizeof(*result));
+	result->status = -1;
+	if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int null_fd = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		dup2(null_fd, 0);
+		dup2(out_pipe[1], 1);
+		dup2(err_pipe[1], 2);
+		execv(argv[0], argv);
+		fprintf(stderr, "harness: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(out_pipe[1]);
+	close(err_pipe[1]);
+	struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+	int open_fds = 2;
+
+	while (open_fds > 0) {
+		long long left = deadline - now_ms();
+		int i;
+
+		if (left <= 0) {
+			result->timed_out = true;
+			kill(-pid, SIGKILL);
+			break;
+		}
+		if (poll(fds, 2, (int)left) < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < 2; i++) {
+			char *buffer = i == 0 ? result->out : result->err;
+			size_t *len = i == 0 ? &out_len : &err_len;
+			ssize_t got;
+
+			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			got = read(fds[i].fd, buffer + *len, OUTPUT_MAX - 1 - *len);
+			if (got <= 0) {
+				close(fds[i].fd);
+				fds[i].fd = -1;
+				open_fds--;
+			} else {
+				*len += (size_t)got;
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
+	waitpid(pid, &wstatus, 0);
+	result->status = status_to_code(wstatus);
+	return result->status;
+}
+
+/* Collect "step, args..., NULL" into argv, replacing ROOTFS. */
+static void collect_argv(char **argv, int max, const char *step_name, va_list args)
+{
+	const char *arg;
+	int count = 0;
+
+	argv[count++] = (char *)bin_path(step_name);
+	while ((arg = va_arg(args, const char *)) && count < max - 1)
+		argv[count++] = (char *)(strcmp(arg, ROOTFS) == 0 ? rootfs_path() : arg);
+	argv[count] = NULL;
+}
+
+int run_box(struct run_result *result, int timeout_s, const char *step_name, ...)
+{
+	char *argv[64];
+	va_list args;
+
+	va_start(args, step_name);
+	collect_argv(argv, 64, step_name, args);
+	va_end(args);
+	return run_argv(result, timeout_s, argv);
+}
+
+pid_t spawn_box(const char *out_file, const char *err_file, const char *step_name, ...)
+{
+	char *argv[64];
+	va_list args;
+	pid_t pid;
+
+	va_start(args, step_name);
+	collect_argv(argv, 64, step_name, args);
+	va_end(args);
+	pid = fork();
+	if (pid == 0) {
+		int null_fd = open("/dev/null", O_RDONLY);
+		int out_fd = open(out_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int err_fd = open(err_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		setpgid(0, 0);
+		dup2(null_fd, 0);
+		dup2(out_fd, 1);
+		dup2(err_fd, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int wait_box(pid_t pid, int timeout_s)
+{
+	long long deadline = now_ms() + timeout_s * 1000LL;
+	int wstatus;
+
+	while (now_ms() < deadline) {
+		pid_t got = waitpid(pid, &wstatus, WNOHANG);
+
+		if (got == pid)
+			return status_to_code(wstatus);
+		usleep(20000);
+	}
+	kill(-pid, SIGKILL);
+	waitpid(pid, &wstatus, 0);
+	return -1;
+}
+
+pid_t start_sentinel(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl("/bin/sleep", "boxes-host-sentinel", "300", (char *)NULL);
+		_exit(127);
+	}
+	usleep(50000); /* let it exec, so its cmdline is the sentinel's */
+	return pid;
+}
+
+void stop_sentinel(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+int host_mounts_matching(const char *text)
+{
+	char line[4096];
+	int count = 0;
+	FILE *mountinfo = fopen("/proc/self/mountinfo", "r");
+
+	if (!mountinfo)
+		return -1;
+	while (fgets(line, sizeof(line), mountinfo))
+		if (strstr(line, text))
+			count++;
+	fclose(mountinfo);
+	return count;
+}
+
+int run_dir_entries(void)
+{
+	DIR *dir = opendir(run_dir_path);
+	struct dirent *entry;
+	int count = 0;
+
+	if (!dir)
+		return -1;
+	while ((entry = readdir(dir)))
+		if (entry->d_name[0] != '.' && strcmp(entry->d_name, "net") != 0)
+			count++;
+	closedir(dir);
+	return count;
+}
+
+static int remove_dir_tree(const char *path)
+{
+	char command[512];
+
+	/* only ever our own mkdtemp directory */
+	if (strncmp(path, "/tmp/boxes-test-", 16) != 0)
+		return -1;
+	snprintf(command, sizeof(command), "rm -rf --one-file-system '%s'", path);
+	return system(command);
+}
+
+int harness_setup(void **state)
+{
+	struct stat st;
+	char marker[600];
+
+	(void)state;
+	if (geteuid() != 0) {
+		fprintf(stderr, "integration tests must run as root (sudo make test)\n");
+		return -1;
+	}
+	snprintf(marker, sizeof(marker), "%s/bin/busybox", rootfs_path());
+	if (stat(marker, &st) < 0) {
+		fprintf(stderr, "no rootfs at %s: run make rootfs\n", rootfs_path());
+		return -1;
+	}
+	strcpy(run_dir_path, "/tmp/boxes-test-XXXXXX");
+	if (!mkdtemp(run_dir_path))
+		return -1;
+	setenv("BOXES_RUN", run_dir_path, 1);
+	return 0;
+}
+
+int harness_teardown(void **state)
+{
+	(void)state;
+	return remove_dir_tree(run_dir_path) == 0 ? 0 : -1;
+}
+
+bool harness_check(const char *haystack, const char *text, const struct run_result *show)
+{
+	bool found = strstr(haystack, text) != NULL;
+
+	if (!found && show)
+		fprintf(stderr, "expected \"%s\"\n--- exit %d%s\n--- stdout:\n%s\n--- stderr:\n%s\n", text,
+			show->status, show->timed_out ? " (timed out)" : "", show->out, show->err);
+	return found;
+}
+
+bool harness_check_status(const struct run_result *r, int code)
+{
+	if (r->status == code)
+		return true;
+	fprintf(stderr, "expected exit %d, got %d%s\n--- stdout:\n%s\n--- stderr:\n%s\n", code,
+		r->status, r->timed_out ? " (timed out)" : "", r->out, r->err);
+	return false;
+}
