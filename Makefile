@@ -47,6 +47,7 @@ ROOTFS      := $(BUILD)/rootfs
 
 .PHONY: all deps doctor demo test unit integration matrix diff asan bench format clean rootfs escapes
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(BINS) $(BUILD)/bin/doctor
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <sched.h>
 
 #include "harness.h"
 
@@ -308,3 +309,25 @@ bool harness_check_status(const struct run_result *r, int code)
 		r->status, r->timed_out ? " (timed out)" : "", r->out, r->err);
 	return false;
 }
+
+/* Run the hostname escape in a UTS namespace of our own that plays "the
+ * host": did its name change? The real host's name is never touched. */
+int hostname_escape_renames_outside(const char *step_name)
+{
+	pid_t pid = fork();
+	int wstatus;
+
+	if (pid == 0) {
+		struct run_result r;
+		char name[64] = "";
+
+		if (unshare(CLONE_NEWUTS) < 0 || sethostname("boxes-test-host", 15) < 0)
+			_exit(2);
+		run_box(&r, 10, step_name, ROOTFS, "/escapes/hostname", "escaped-box", NULL);
+		gethostname(name, sizeof(name));
+		_exit(strcmp(name, "escaped-box") == 0 ? 0 : 1);
+	}
+	waitpid(pid, &wstatus, 0);
+	return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+}
+

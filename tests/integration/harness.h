@@ -47,6 +47,11 @@ int wait_box(pid_t pid, int timeout_s);
 pid_t start_sentinel(void);
 void stop_sentinel(pid_t pid);
 
+/* Run /escapes/hostname under the step inside a throwaway UTS namespace
+ * that plays "the host": 0 if the name out there changed (escaped), 1 if
+ * not. The real host's name is never touched. */
+int hostname_escape_renames_outside(const char *step_name);
+
 /* Lines of /proc/self/mountinfo that contain text. */
 int host_mounts_matching(const char *text);
 /* Entries in the BOXES_RUN dir (0 once every container cleaned up). */

@@ -1,0 +1,149 @@
+#!/bin/bash
+# matrix.sh [--explain] - run every escape program under every built step
+# and print the table: escapes as rows, steps as columns.
+#
+#   ESCAPED  the escape worked: this step does not stop it (yet)
+#   blocked  the step stopped it (the program said so, or a limit killed it)
+#   error N  the run itself failed (exit N): a bug to look at
+# A cell marked ! is not what the escape's `blocked-from:` line promises.
+# Escape programs describe themselves in their first comment (see
+# tests/escapes/escape.h); this script reads those lines.
+set -u
+build=${BUILD:-build}
+rootfs=$build/rootfs
+explain=0
+[ "${1:-}" = "--explain" ] && explain=1
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "matrix: needs root (sudo make matrix)" >&2
+	exit 1
+fi
+steps=()
+for bin in "$build"/bin/[0-9][0-9]-*; do
+	[ -x "$bin" ] && steps+=("$bin")
+done
+if [ ${#steps[@]} -eq 0 ] || [ ! -x "$rootfs/bin/busybox" ]; then
+	echo "matrix: build first: make all rootfs" >&2
+	exit 1
+fi
+
+BOXES_RUN=$(mktemp -d /tmp/boxes-matrix-XXXXXX)
+export BOXES_RUN
+sentinel=""
+listener=""
+cleanup() {
+	[ -n "$sentinel" ] && kill "$sentinel" 2>/dev/null
+	[ -n "$listener" ] && kill "$listener" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf --one-file-system "$BOXES_RUN"
+}
+trap cleanup EXIT
+
+# A harmless host process for host-processes to look for.
+bash -c 'exec -a boxes-host-sentinel sleep 600' &
+sentinel=$!
+
+header() { # header FILE KEY: the value of "KEY:" in the first comment
+	sed -n "1,30s/^[/ ]*\*\{0,1\} *$2: *//p" "$1" | head -n 1
+}
+
+step_number() { basename "$1" | cut -c1-2; }
+
+options_for() { # the options every run of this step gets
+	local n
+	n=$(step_number "$1")
+	if [ "$((10#$n))" -ge 3 ]; then echo "--memory 64M --pids-limit 64"; fi
+}
+
+run_plain() { # run_plain BIN NAME [ARG...]
+	local bin=$1 name=$2
+	shift 2
+	# shellcheck disable=SC2046
+	timeout 60 "$bin" $(options_for "$bin") "$rootfs" "/escapes/$name" "$@" >"$BOXES_RUN/last.out" 2>&1
+}
+
+# hostname: run in a throwaway UTS namespace of our own, and look there.
+run_uts() {
+	local bin=$1 name=$2
+	unshare --uts bash -c '
+		hostname boxes-matrix-host
+		"$@" >/dev/null 2>&1
+		[ "$(hostname)" != boxes-matrix-host ]' _ \
+		timeout 60 "$bin" $(options_for "$bin") "$rootfs" "/escapes/$name" escaped-box
+	[ $? -eq 0 ] && return 0 || return 1
+}
+
+# rootfs tampering: one container writes, a second one looks.
+run_twice() {
+	local bin=$1 name=$2
+	run_plain "$bin" "$name" write
+	run_plain "$bin" "$name" check
+}
+
+# host loopback: a listener on the host's 127.0.0.1; the escape gets the port.
+run_loopback() {
+	local bin=$1 name=$2 port=47011
+	if [ -z "$listener" ]; then
+		"$rootfs/bin/busybox" nc -lk -p "$port" -s 127.0.0.1 -e /bin/true >/dev/null 2>&1 &
+		listener=$!
+		sleep 0.2
+	fi
+	run_plain "$bin" "$name" "$port"
+}
+
+cell_for() { # cell_for EXIT_CODE -> ESCAPED | blocked | error N
+	case "$1" in
+	0) echo ESCAPED ;;
+	1) echo blocked ;;
+	125 | 126 | 127 | 2) echo "error $1" ;;
+	*) if [ "$1" -gt 128 ]; then echo blocked; else echo "error $1"; fi ;;
+	esac
+}
+
+escapes=()
+for source in tests/escapes/*.c; do
+	name=$(header "$source" escape)
+	[ -n "$name" ] && [ -x "$rootfs/escapes/$name" ] && escapes+=("$(header "$source" blocked-from) $name $source")
+done
+mapfile -t escapes < <(printf '%s\n' "${escapes[@]}" | sort)
+
+printf '%-18s' "escape \\ step"
+for bin in "${steps[@]}"; do printf ' %-9s' "$(step_number "$bin")"; done
+printf '\n'
+mismatches=0
+for entry in "${escapes[@]}"; do
+	read -r blocked_from name source <<<"$entry"
+	mode=$(header "$source" run)
+	printf '%-18s' "$name"
+	for bin in "${steps[@]}"; do
+		case "${mode:-plain}" in
+		uts) run_uts "$bin" "$name" ;;
+		twice) run_twice "$bin" "$name" ;;
+		loopback) run_loopback "$bin" "$name" ;;
+		*) run_plain "$bin" "$name" ;;
+		esac
+		cell=$(cell_for $?)
+		n=$((10#$(step_number "$bin")))
+		expected=blocked
+		[ "$n" -lt "$((10#$blocked_from))" ] && expected=ESCAPED
+		if [ "$cell" != "$expected" ]; then
+			cell="$cell!"
+			mismatches=$((mismatches + 1))
+		fi
+		printf ' %-9s' "$cell"
+	done
+	printf '\n'
+done
+
+if [ "$explain" -eq 1 ]; then
+	printf '\nWhat each row tries (and the step that blocks it):\n'
+	for entry in "${escapes[@]}"; do
+		read -r blocked_from name source <<<"$entry"
+		printf '  %-18s %s (blocked from %s)\n' "$name" "$(header "$source" explain)" "$blocked_from"
+	done
+	printf '\nRun one yourself: sudo build/bin/01-chroot build/rootfs /escapes/chroot-breakout\n'
+fi
+if [ "$mismatches" -gt 0 ]; then
+	printf '\n%d cell(s) marked ! differ from what the escape expects.\n' "$mismatches"
+	exit 1
+fi

@@ -1,0 +1,240 @@
+/* Step 02 (PID, mount, UTS, IPC namespaces): the container sees only its
+ * own processes, has its own hostname and mounts, is PID 1 - and the
+ * chroot breakout still works (step 05 closes it). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define STEP "02-pid-namespace"
+
+static char host_name_before[256];
+
+static void test_command_is_pid_1_and_alone(void **state)
+{
+	struct run_result r;
+	pid_t sentinel = start_sentinel();
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c", "echo pid=$$; ps -o pid,args", NULL);
+	stop_sentinel(sentinel);
+	assert_exit(&r, 0);
+	assert_output(&r, "pid=1\n");
+	assert_no_output(&r, "boxes-host-sentinel");
+	assert_no_output(&r, "    3 "); /* just sh (1) and ps (2) */
+}
+
+static void test_host_process_hidden_by_pid_namespace(void **state)
+{
+	struct run_result r;
+	pid_t sentinel = start_sentinel();
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/escapes/host-processes", NULL);
+	stop_sentinel(sentinel);
+	assert_exit(&r, 1);
+	assert_output(&r, "BLOCKED: no host process in our /proc");
+}
+
+static void test_host_sentinel_cannot_be_killed(void **state)
+{
+	struct run_result r;
+	pid_t sentinel = start_sentinel();
+	char command[128];
+
+	(void)state;
+	/* The host's pid number means nothing in here: no such process. */
+	snprintf(command, sizeof(command), "kill -9 %d; echo kill-status=$?", (int)sentinel);
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c", command, NULL);
+	assert_int_equal(kill(sentinel, 0), 0); /* still alive */
+	stop_sentinel(sentinel);
+	assert_exit(&r, 0);
+	assert_output(&r, "kill-status=1");
+}
+
+static void test_hostname_is_the_containers_own(void **state)
+{
+	struct run_result r;
+	char name[256] = "";
+
+	(void)state;
+	run_box(&r, 10, STEP, "--hostname", "web", ROOTFS, "/bin/sh", "-c",
+		"hostname; hostname renamed-inside; hostname; echo HOSTNAME=$HOSTNAME", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "web\nrenamed-inside\nHOSTNAME=web");
+	gethostname(name, sizeof(name));
+	assert_string_equal(name, host_name_before);
+}
+
+static void test_default_hostname_is_the_id(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/bin/hostname", NULL);
+	assert_exit(&r, 0);
+	assert_int_equal(strlen(r.out), 13); /* 12 hex digits and a newline */
+}
+
+static void test_sethostname_escape_blocked_by_uts_namespace(void **state)
+{
+	(void)state;
+	assert_int_equal(hostname_escape_renames_outside(STEP), 1);
+	assert_int_equal(hostname_escape_renames_outside("01-chroot"), 0); /* as 01 allowed */
+}
+
+static void test_mount_inside_is_invisible_to_host(void **state)
+{
+	char out_file[300], err_file[300], output[4096] = "";
+	int i, seen_on_host, status;
+	pid_t pid;
+
+	(void)state;
+	snprintf(out_file, sizeof(out_file), "%s/mount.out", run_dir());
+	snprintf(err_file, sizeof(err_file), "%s/mount.err", run_dir());
+	pid = spawn_box(out_file, err_file, STEP, ROOTFS, "/bin/sh", "-c",
+			"mount -t tmpfs boxes-probe-mount /tmp && echo mounted && sleep 5", NULL);
+	for (i = 0; i < 100 && !strstr(output, "mounted"); i++) {
+		usleep(20000);
+		read_file(out_file, output, sizeof(output));
+	}
+	seen_on_host = host_mounts_matching("boxes-probe-mount");
+	kill(pid, SIGTERM);
+	usleep(100000); /* two signals at once would merge into one */
+	kill(pid, SIGTERM); /* PID 1 ignores the first: see test_pid1_... */
+	status = wait_box(pid, 10);
+	assert_non_null(strstr(output, "mounted"));
+	assert_int_equal(seen_on_host, 0);
+	assert_int_equal(status, 137);
+	unlink(out_file);
+	unlink(err_file);
+}
+
+static pid_t spawn_sleeper(const char *option, char *out_file, char *err_file)
+{
+	pid_t pid;
+
+	snprintf(out_file, 300, "%s/sleep.out", run_dir());
+	snprintf(err_file, 300, "%s/sleep.err", run_dir());
+	if (option)
+		pid = spawn_box(out_file, err_file, STEP, option, ROOTFS, "/bin/sleep", "30", NULL);
+	else
+		pid = spawn_box(out_file, err_file, STEP, ROOTFS, "/bin/sleep", "30", NULL);
+	usleep(300000); /* let it reach exec */
+	return pid;
+}
+
+static void test_sigterm_reaches_container_under_init(void **state)
+{
+	char out_file[300], err_file[300];
+	pid_t pid = spawn_sleeper("--init", out_file, err_file);
+
+	(void)state;
+	kill(pid, SIGTERM);
+	assert_int_equal(wait_box(pid, 10), 143); /* 128 + SIGTERM */
+}
+
+static void test_pid1_ignores_sigterm_without_init(void **state)
+{
+	char out_file[300], err_file[300];
+	pid_t pid = spawn_sleeper(NULL, out_file, err_file);
+	int still_running;
+
+	(void)state;
+	kill(pid, SIGTERM);
+	usleep(300000);
+	still_running = waitpid(pid, NULL, WNOHANG) == 0;
+	kill(pid, SIGTERM); /* the runtime turns a second one into SIGKILL */
+	assert_true(still_running);
+	assert_int_equal(wait_box(pid, 10), 137);
+}
+
+static void test_init_makes_command_pid_2_and_reaps_orphans(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	/* The inner sh exits at once; its sleep is orphaned to PID 1. */
+	run_box(&r, 10, STEP, "--init", ROOTFS, "/bin/sh", "-c",
+		"echo pid=$$; sh -c 'sleep 0.1 &'; sleep 0.4; ps -o stat,args | grep -c '^Z' || true",
+		NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "pid=2\n");
+	assert_output(&r, "\n0\n"); /* no zombie: init reaped the orphan */
+}
+
+static void test_chroot_breakout_still_works_under_02(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	/* Honest: namespaces don't change the root. Step 05 closes this. */
+	run_box(&r, 10, STEP, ROOTFS, "/escapes/chroot-breakout", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "ESCAPED");
+}
+
+static void test_bad_hostname_exits_125(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--hostname", "", ROOTFS, "/bin/true", NULL);
+	assert_exit(&r, 125);
+	assert_error(&r, "--hostname");
+}
+
+static void test_proc_is_mounted_nosuid_noexec_nodev(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/bin/grep", "^proc /proc", "/proc/mounts", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "nosuid,nodev,noexec");
+}
+
+static int check_host_untouched(void **state)
+{
+	char name[256] = "";
+
+	gethostname(name, sizeof(name));
+	if (strcmp(name, host_name_before) != 0 || host_mounts_matching(rootfs_path()) != 0 ||
+	    host_mounts_matching("boxes-probe-mount") != 0) {
+		fprintf(stderr, "host changed: hostname '%s' or a mount left\n", name);
+		return -1;
+	}
+	return harness_teardown(state);
+}
+
+static int remember_host(void **state)
+{
+	gethostname(host_name_before, sizeof(host_name_before));
+	return harness_setup(state);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_command_is_pid_1_and_alone),
+		cmocka_unit_test(test_host_process_hidden_by_pid_namespace),
+		cmocka_unit_test(test_host_sentinel_cannot_be_killed),
+		cmocka_unit_test(test_hostname_is_the_containers_own),
+		cmocka_unit_test(test_default_hostname_is_the_id),
+		cmocka_unit_test(test_sethostname_escape_blocked_by_uts_namespace),
+		cmocka_unit_test(test_mount_inside_is_invisible_to_host),
+		cmocka_unit_test(test_sigterm_reaches_container_under_init),
+		cmocka_unit_test(test_pid1_ignores_sigterm_without_init),
+		cmocka_unit_test(test_init_makes_command_pid_2_and_reaps_orphans),
+		cmocka_unit_test(test_chroot_breakout_still_works_under_02),
+		cmocka_unit_test(test_bad_hostname_exits_125),
+		cmocka_unit_test(test_proc_is_mounted_nosuid_noexec_nodev),
+	};
+
+	return cmocka_run_group_tests_name("step 02: PID, mount, UTS, IPC namespaces", tests,
+					   remember_host, check_host_untouched);
+}
