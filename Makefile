@@ -53,39 +53,45 @@ all: $(BINS) $(BUILD)/bin/doctor
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 define STEP_RULE
 $(BUILD)/bin/$(1): $(BUILD)/obj/steps/$(1)/main.o $(call mech_objs,$(1)) $(COMMON_OBJ)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
+	@echo "  LINK    $$@"
+	@$$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach s,$(STEP_NAMES),$(eval $(call STEP_RULE,$(s))))
 
 $(BUILD)/bin/doctor: $(BUILD)/obj/scripts/doctor.o $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Escape programs run inside the rootfs, which has no libc: static, no sanitizer.
 $(BUILD)/escapes/%: tests/escapes/%.c tests/escapes/escape.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -static -o $@ $<
+	@echo "  STATIC  $@"
+	@$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -static -o $@ $<
 
 escapes: $(ESCAPES)
 
 $(ROOTFS)/.stamp: scripts/mkrootfs.sh $(shell find rootfs -type f) $(ESCAPES)
-	scripts/mkrootfs.sh $(ROOTFS) $(BUILD)/escapes
+	@scripts/mkrootfs.sh $(ROOTFS) $(BUILD)/escapes
 	@touch $@
 
 rootfs: $(ROOTFS)/.stamp
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/integration/%: tests/integration/%.c $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -iquote tests/integration -o $@ $< $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) -iquote tests/integration -o $@ $< $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
 
 deps:
 	@scripts/install-deps.sh

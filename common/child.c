@@ -109,7 +109,10 @@ int start_container(struct box *box, int clone_flags, container_fn fn)
 	close(sync_pipe[0]);
 	box->sync_fd = sync_pipe[1];
 	box->container_pid = pid;
-	trace(clone_flags ? 2 : 1, "clone(%s) = %d", flag_names, (int)pid);
+	if (clone_flags)
+		trace(2, "clone(%s) = %d", flag_names, (int)pid);
+	else
+		trace(1, "fork() = %d", (int)pid);
 	return 0;
 }
 
