@@ -11,20 +11,23 @@ failed=0
 failed_names=()
 
 run_one() {
-	local test=$1 output rc
+	local test=$1 output rc ok bad
 	output=$("$test" 2>&1)
 	rc=$?
-	printf '%s\n' "$output" | grep -E '^\[ *(PASSED|FAILED|  ERROR|  SKIPPED) *\]|^\[==========\]|^\[ *FAILED *\]|expected|^---' | grep -v '^\[==========\] tests: Running' || true
-	local ok bad
 	ok=$(printf '%s\n' "$output" | grep -cE '^\[       OK \]')
-	bad=$(printf '%s\n' "$output" | grep -cE '^\[  (FAILED|ERROR)  \]')
+	bad=$(printf '%s\n' "$output" | grep -cE '^\[  (FAILED|ERROR)  \] [a-z]')
 	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
-		bad=1 # crashed, or setup failed
-		printf '%s\n' "$output" | tail -20
+		bad=1 # it crashed, or its setup failed
+	fi
+	if [ "$bad" -gt 0 ]; then
+		# everything but the passing tests' lines: what failed and why
+		printf '%s\n' "$output" | grep -vE '^\[ RUN      \]|^\[       OK \]'
+		failed_names+=("$(basename "$test")")
+	else
+		printf '%s\n' "$output" | grep -E '^\[  PASSED  \]|^\[==========\] .* run\.'
 	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
-	[ "$bad" -gt 0 ] && failed_names+=("$(basename "$test")")
 	return 0
 }
 

@@ -296,7 +296,7 @@ bool harness_check(const char *haystack, const char *text, const struct run_resu
 	bool found = strstr(haystack, text) != NULL;
 
 	if (!found && show)
-		fprintf(stderr, "expected \"%s\"\n--- exit %d%s\n--- stdout:\n%s\n--- stderr:\n%s\n", text,
+		fprintf(stderr, "harness: expected \"%s\"\n--- exit %d%s\n--- stdout:\n%s\n--- stderr:\n%s\n", text,
 			show->status, show->timed_out ? " (timed out)" : "", show->out, show->err);
 	return found;
 }
@@ -305,7 +305,7 @@ bool harness_check_status(const struct run_result *r, int code)
 {
 	if (r->status == code)
 		return true;
-	fprintf(stderr, "expected exit %d, got %d%s\n--- stdout:\n%s\n--- stderr:\n%s\n", code,
+	fprintf(stderr, "harness: expected exit %d, got %d%s\n--- stdout:\n%s\n--- stderr:\n%s\n", code,
 		r->status, r->timed_out ? " (timed out)" : "", r->out, r->err);
 	return false;
 }
