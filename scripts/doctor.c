@@ -8,7 +8,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/utsname.h>
+
 #include "kernel_features.h"
+
+/* Where this machine is, when that changes the advice. */
+static void print_environment_notes(void)
+{
+	struct utsname uts;
+
+	uname(&uts);
+	if (strstr(uts.release, "microsoft") || strstr(uts.release, "WSL"))
+		printf("note: WSL2 detected: run as root inside the distro; cgroups may be v1/v2 mixed "
+		       "(see the cgroups line)\n");
+	if (access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0)
+		printf("note: this looks like a container: boxes needs a VM or a container started "
+		       "with --privileged\n");
+}
 
 int main(void)
 {
@@ -33,6 +49,7 @@ int main(void)
 			missing++;
 		}
 	}
+	print_environment_notes();
 	printf("\n%s\n", missing ? "Some steps will not run here: see the fixes above."
 				 : "Every step can run on this machine.");
 	return missing ? 1 : 0;
