@@ -1,6 +1,328 @@
-/* STUB - replaced by the step 06 work. */
-#include "06-net-namespace/net.h"
+/* net.c - step 06: the container's own network stack, wired to the host.
+ *
+ * CLONE_NEWNET gives the container a network namespace of its own
+ * (network_namespaces(7)): its own interfaces, addresses, routes, ports and
+ * its own loopback. A service the host runs on 127.0.0.1 is not reachable
+ * from there, and the host's interfaces cannot even be listed. A fresh
+ * network namespace holds one interface, lo, and even that is down.
+ *
+ * To give the container a way to the host, the runtime makes a veth pair
+ * (veth(4)): two virtual interfaces joined like the ends of a cable. One
+ * end, bx<id>, stays on the host; the other is created straight inside the
+ * container's namespace and named eth0. Each end gets an address of a /30
+ * from 10.200.0.0/16 (subnet.c), and the container's default route points
+ * at the host end. Packets stop at the host: no forwarding, no NAT.
+ *
+ * The parent does all of it over netlink (rtnetlink(7)) with libnl-route-3
+ * while the child waits on the sync pipe, so the child needs no network
+ * code. A netlink socket speaks to the namespace it was created in: the
+ * parent opens one in its own namespace and one in the container's, by
+ * setns(2) into /proc/<pid>/ns/net, socket(), setns(2) back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-int net_clone_flags(const struct box *box) { (void)box; return 0; }
-int net_setup(struct box *box) { (void)box; return 0; }
-void net_cleanup(struct box *box) { (void)box; }
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+
+#include "06-net-namespace/net.h"
+#include "06-net-namespace/subnet.h"
+#include "log.h"
+
+#define CONTAINER_IFNAME "eth0"
+
+struct net_info {
+	char host_veth[IFNAMSIZ]; /* bx<id>, the end that stays on the host */
+	int veth_made;		  /* the pair exists: delete it on the way out */
+	struct subnet subnet;	  /* the leased /30 */
+};
+
+int net_clone_flags(const struct box *box)
+{
+	return box->net == NET_HOST ? 0 : CLONE_NEWNET;
+}
+
+/* libnl reports its own error numbers; nl_geterror says them in words. */
+static int netlink_error(const char *action, const char *what, int err)
+{
+	box_error("%s(%s): %s", action, what, nl_geterror(err));
+	return -1;
+}
+
+/* A NETLINK_ROUTE socket in the network namespace we are in right now. */
+static struct nl_sock *open_netlink(const char *where)
+{
+	struct nl_sock *sock = nl_socket_alloc();
+	int err = sock ? nl_connect(sock, NETLINK_ROUTE) : -NLE_NOMEM;
+
+	if (err < 0) {
+		netlink_error("netlink socket", where, err);
+		nl_socket_free(sock);
+		return NULL;
+	}
+	return sock;
+}
+
+/* A NETLINK_ROUTE socket inside the container's network namespace: step
+ * in with setns(2), open it, step back out. The socket stays bound to the
+ * container's namespace; the runtime itself is back on the host. */
+static struct nl_sock *open_netlink_in(pid_t pid)
+{
+	char ns_path[64];
+	struct nl_sock *sock = NULL;
+	int host_ns, container_ns;
+
+	snprintf(ns_path, sizeof(ns_path), "/proc/%d/ns/net", (int)pid);
+	host_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (host_ns < 0) {
+		box_syserr("open", "/proc/self/ns/net");
+		return NULL;
+	}
+	container_ns = open(ns_path, O_RDONLY | O_CLOEXEC);
+	if (container_ns < 0) {
+		box_syserr("open", ns_path);
+		close(host_ns);
+		return NULL;
+	}
+	trace(6, "setns(\"%s\", CLONE_NEWNET); socket(NETLINK_ROUTE); setns(back)", ns_path);
+	if (setns(container_ns, CLONE_NEWNET) < 0)
+		box_syserr("setns", ns_path);
+	else
+		sock = open_netlink(ns_path);
+	/* Staying in the container's namespace by mistake would make every
+	 * later step (and the clean-up) act on the wrong network: give up. */
+	if (setns(host_ns, CLONE_NEWNET) < 0)
+		box_die("setns(/proc/self/ns/net): %s: cannot return to the host's network",
+			strerror(errno));
+	close(container_ns);
+	close(host_ns);
+	return sock;
+}
+
+/* RTM_NEWLINK: the veth pair; the peer is born in the namespace of pid
+ * (IFLA_NET_NS_PID), so the host never sees an eth0 of the container's. */
+static int make_veth_pair(struct nl_sock *host, struct net_info *info, pid_t pid)
+{
+	struct rtnl_link *veth = rtnl_link_veth_alloc();
+	struct rtnl_link *peer;
+	int err;
+
+	if (!veth)
+		return netlink_error("allocate veth", info->host_veth, -NLE_NOMEM);
+	rtnl_link_set_name(veth, info->host_veth);
+	peer = rtnl_link_veth_get_peer(veth);
+	rtnl_link_set_name(peer, CONTAINER_IFNAME);
+	rtnl_link_set_ns_pid(peer, pid);
+	trace(6, "rtnl_link_add(veth \"%s\", peer \"%s\" in the netns of pid %d)", info->host_veth,
+	      CONTAINER_IFNAME, (int)pid);
+	err = rtnl_link_add(host, veth, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(peer);
+	rtnl_link_veth_release(veth);
+	if (err < 0)
+		return netlink_error("create veth pair", info->host_veth, err);
+	info->veth_made = 1;
+	return 0;
+}
+
+/* RTM_GETLINK by name: its interface index, which addresses and routes
+ * refer to. 0 or -1. */
+static int link_index(struct nl_sock *sock, const char *name, int *index)
+{
+	struct rtnl_link *link = NULL;
+	int err = rtnl_link_get_kernel(sock, 0, name, &link);
+
+	if (err < 0)
+		return netlink_error("find link", name, err);
+	*index = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	return 0;
+}
+
+/* RTM_NEWLINK with IFF_UP: `ip link set NAME up`. */
+static int link_up(struct nl_sock *sock, const char *name, const char *side)
+{
+	struct rtnl_link *link = NULL, *change = NULL;
+	int err = rtnl_link_get_kernel(sock, 0, name, &link);
+
+	if (err == 0) {
+		change = rtnl_link_alloc();
+		err = change ? 0 : -NLE_NOMEM;
+	}
+	if (err == 0) {
+		rtnl_link_set_flags(change, IFF_UP);
+		trace(6, "rtnl_link_change(%s \"%s\", IFF_UP)", side, name);
+		err = rtnl_link_change(sock, link, change, 0);
+	}
+	rtnl_link_put(change);
+	rtnl_link_put(link);
+	return err < 0 ? netlink_error("set link up", name, err) : 0;
+}
+
+/* RTM_NEWADDR: `ip addr add CIDR dev NAME`. The kernel adds the route to
+ * the /30 itself once the link is up. */
+static int add_address(struct nl_sock *sock, const char *name, const char *cidr, const char *side)
+{
+	struct rtnl_addr *address = rtnl_addr_alloc();
+	struct nl_addr *local = NULL;
+	int index, err;
+
+	if (!address)
+		return netlink_error("allocate address", cidr, -NLE_NOMEM);
+	err = link_index(sock, name, &index) < 0 ? -NLE_OBJ_NOTFOUND : 0;
+	if (err == 0)
+		err = nl_addr_parse(cidr, AF_INET, &local);
+	if (err == 0) {
+		rtnl_addr_set_ifindex(address, index);
+		err = rtnl_addr_set_local(address, local);
+	}
+	if (err == 0) {
+		trace(6, "rtnl_addr_add(%s \"%s\", %s)", side, name, cidr);
+		err = rtnl_addr_add(sock, address, 0);
+	}
+	nl_addr_put(local);
+	rtnl_addr_put(address);
+	return err < 0 ? netlink_error("add address", cidr, err) : 0;
+}
+
+/* RTM_NEWROUTE: `ip route add default via GATEWAY dev NAME`. */
+static int add_default_route(struct nl_sock *sock, const char *name, const char *gateway)
+{
+	struct rtnl_route *route = rtnl_route_alloc();
+	struct rtnl_nexthop *hop = rtnl_route_nh_alloc();
+	struct nl_addr *everywhere = NULL, *via = NULL;
+	int index, err = route && hop ? 0 : -NLE_NOMEM;
+
+	if (err == 0)
+		err = link_index(sock, name, &index) < 0 ? -NLE_OBJ_NOTFOUND : 0;
+	if (err == 0)
+		err = nl_addr_parse("0.0.0.0/0", AF_INET, &everywhere);
+	if (err == 0)
+		err = nl_addr_parse(gateway, AF_INET, &via);
+	if (err == 0) {
+		rtnl_route_set_family(route, AF_INET);
+		rtnl_route_set_table(route, RT_TABLE_MAIN);
+		err = rtnl_route_set_dst(route, everywhere);
+	}
+	if (err == 0) {
+		rtnl_route_nh_set_ifindex(hop, index);
+		rtnl_route_nh_set_gateway(hop, via);
+		rtnl_route_add_nexthop(route, hop); /* the route owns it now */
+		hop = NULL;
+		trace(6, "rtnl_route_add(default via %s dev \"%s\")", gateway, name);
+		err = rtnl_route_add(sock, route, NLM_F_EXCL);
+	}
+	if (hop)
+		rtnl_route_nh_free(hop);
+	nl_addr_put(everywhere);
+	nl_addr_put(via);
+	rtnl_route_put(route);
+	return err < 0 ? netlink_error("add default route via", gateway, err) : 0;
+}
+
+/* Inside: lo up (127.0.0.1 works, and is the container's own), and with a
+ * veth, eth0 addressed and up with the host end as default gateway. */
+static int configure_container_side(struct box *box, const struct net_info *info)
+{
+	struct nl_sock *inside = open_netlink_in(box->container_pid);
+	int result;
+
+	if (!inside)
+		return -1;
+	result = link_up(inside, "lo", "container");
+	if (result == 0 && info) {
+		if (add_address(inside, CONTAINER_IFNAME, info->subnet.container_end, "container") <
+			0 ||
+		    link_up(inside, CONTAINER_IFNAME, "container") < 0 ||
+		    add_default_route(inside, CONTAINER_IFNAME, info->subnet.gateway) < 0)
+			result = -1;
+	}
+	nl_socket_free(inside);
+	return result;
+}
+
+/* Host side: lease a /30, make the pair, address and raise bx<id>. */
+static int configure_host_side(struct box *box, struct net_info *info)
+{
+	struct nl_sock *host;
+	int result;
+
+	if (subnet_lease(box->id, &info->subnet) < 0)
+		return -1;
+	host = open_netlink("host");
+	if (!host)
+		return -1;
+	result = make_veth_pair(host, info, box->container_pid);
+	if (result == 0)
+		result = add_address(host, info->host_veth, info->subnet.host_end, "host");
+	if (result == 0)
+		result = link_up(host, info->host_veth, "host");
+	nl_socket_free(host);
+	return result;
+}
+
+int net_setup(struct box *box)
+{
+	struct net_info *info;
+
+	if (box->net == NET_HOST) {
+		trace(6, "--net host: no CLONE_NEWNET, the container shares the host's network");
+		return 0;
+	}
+	if (box->net == NET_NONE)
+		return configure_container_side(box, NULL);
+
+	info = calloc(1, sizeof(*info));
+	if (!info)
+		return box_syserr("calloc", "net_info");
+	info->subnet.index = -1;
+	snprintf(info->host_veth, sizeof(info->host_veth), "bx%.12s", box->id);
+	box->netinfo = info; /* from here on net_cleanup undoes what was done */
+	if (configure_host_side(box, info) < 0 || configure_container_side(box, info) < 0)
+		return -1;
+	return 0;
+}
+
+/* RTM_DELLINK bx<id>: deleting one end of a veth deletes both. When the
+ * container's namespace died with its last process the kernel may have
+ * removed the pair already; that is fine. */
+static void delete_veth(struct net_info *info)
+{
+	struct nl_sock *host = open_netlink("host");
+	struct rtnl_link *link = rtnl_link_alloc();
+	int err = link ? 0 : -NLE_NOMEM;
+
+	if (host && err == 0) {
+		rtnl_link_set_name(link, info->host_veth);
+		trace(6, "rtnl_link_delete(\"%s\")", info->host_veth);
+		err = rtnl_link_delete(host, link);
+		if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
+			err = 0; /* gone with the container's namespace */
+		if (err < 0)
+			netlink_error("delete veth", info->host_veth, err);
+	}
+	rtnl_link_put(link);
+	nl_socket_free(host);
+	info->veth_made = 0;
+}
+
+void net_cleanup(struct box *box)
+{
+	struct net_info *info = box->netinfo;
+
+	if (!info)
+		return;
+	if (info->veth_made)
+		delete_veth(info);
+	subnet_release(&info->subnet);
+	free(info);
+	box->netinfo = NULL;
+}
