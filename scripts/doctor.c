@@ -22,8 +22,8 @@ static void print_environment_notes(void)
 		printf("note: WSL2 detected: run as root inside the distro; cgroups may be v1/v2 mixed "
 		       "(see the cgroups line)\n");
 	if (access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0)
-		printf("note: this looks like a container: boxes needs a VM or a container started "
-		       "with --privileged\n");
+		printf("note: this looks like a container (/.dockerenv): if a step fails here, use a VM "
+		       "or a container started with --privileged\n");
 }
 
 int main(void)
