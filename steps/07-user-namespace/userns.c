@@ -1,6 +1,304 @@
-/* STUB - replaced by the step 07 work. */
-#include "07-user-namespace/userns.h"
+/* userns.c - step 07: container root is an unprivileged user on the host.
+ *
+ * Until step 06 the container's root IS the host's root: uid 0, every
+ * capability, held back only by what we remembered to take away (a
+ * read-only /proc/sys, a masked /proc/kcore, ...). Anything we forgot,
+ * such as mknod of the host's disk or mounting the host's cgroups, works.
+ *
+ * A user namespace (user_namespaces(7)) gives the container its own table
+ * of user and group ids. clone(CLONE_NEWUSER) makes one; the runtime then
+ * writes two maps into /proc/<pid>/uid_map and gid_map, by default
+ *
+ *     inside  outside  count
+ *          0   100000  65536     container uid 0..65535 = host 100000..165535
+ *
+ * Inside, the process is uid 0 with every capability, but only over
+ * things its namespace owns: its own mount, pid, uts, net namespaces and
+ * files whose owner is mapped. To the rest of the kernel (the host's
+ * disk, /proc/sys, the host's cgroup tree) it is uid 100000, a nobody.
+ *
+ * Order matters, and is why the parent does half of the work:
+ *  - the maps are written by the parent after clone and before the child
+ *    is released: an unmapped process is "nobody" (65534) in its own
+ *    namespace and cannot even become root there (become_root);
+ *  - everything that needs host privileges (cgroup, veth, the idmapped
+ *    mount) is done by the parent too: the child no longer has them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-int write_id_maps(struct box *box) { (void)box; return 0; }
-int map_rootfs_to_userns(struct box *box) { (void)box; return 0; }
-int become_root(const struct box *box) { (void)box; return 0; }
+#include "07-user-namespace/userns.h"
+#include "log.h"
+#include "state.h"
+
+#define STEP 7
+
+int id_map_line(const struct id_map *map, char *out, size_t out_len)
+{
+	int written = snprintf(out, out_len, "%lu %lu %lu", map->inside, map->outside, map->count);
+
+	return written < 0 || (size_t)written >= out_len ? -1 : 0;
+}
+
+/* The host's uid (or gid) of the container's root. */
+static int container_root_on_host(const struct id_map *map, const char *option,
+				  unsigned long *host_id)
+{
+	if (map->inside != 0) {
+		box_error("--%s %lu:%lu:%lu maps no container root: the first number (the "
+			  "container's id) must be 0",
+			  option, map->inside, map->outside, map->count);
+		return -1;
+	}
+	*host_id = map->outside;
+	return 0;
+}
+
+/* Add search permission (--x for group and others) to a directory of ours:
+ * the container's root, uid 100000 on the host, must walk through it to
+ * its layers. Only adds, never removes: BOXES_RUN=/tmp stays 1777. */
+static int let_container_root_through(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return box_syserr("stat", dir);
+	if ((st.st_mode & (S_IXGRP | S_IXOTH)) == (S_IXGRP | S_IXOTH))
+		return 0;
+	trace(STEP, "chmod(\"%s\", 0%o)", dir, (st.st_mode | S_IXGRP | S_IXOTH) & 07777);
+	if (chmod(dir, (st.st_mode | S_IXGRP | S_IXOTH) & 07777) < 0)
+		return box_syserr("chmod", dir);
+	return 0;
+}
+
+static int give_to_container_root(const struct box *box, const char *name, uid_t uid, gid_t gid)
+{
+	char path[PATH_MAX];
+
+	if (path_join(path, sizeof(path), box->state_dir, name) < 0)
+		return -1;
+	trace(STEP, "chown(\"%s\", %u, %u)", path, (unsigned)uid, (unsigned)gid);
+	if (chown(path, uid, gid) < 0)
+		return box_syserr("chown", path);
+	return 0;
+}
+
+int prepare_userns_rootfs(struct box *box)
+{
+	unsigned long root_uid, root_gid;
+	char state_abs[PATH_MAX];
+
+	if (container_root_on_host(&box->uid_map, "uidmap", &root_uid) < 0 ||
+	    container_root_on_host(&box->gid_map, "gidmap", &root_gid) < 0)
+		return -1;
+	/* Absolute: map_rootfs_to_userns looks the path up from inside the
+	 * container's mount namespace, where our working directory is not. */
+	if (!realpath(box->state_dir, state_abs))
+		return box_syserr("realpath", box->state_dir);
+	if (path_join(box->lower_dir, sizeof(box->lower_dir), state_abs, "lower") < 0)
+		return -1;
+	trace(STEP, "mkdir(\"%s\")", box->lower_dir);
+	if (mkdir(box->lower_dir, 0755) < 0)
+		return box_syserr("mkdir", box->lower_dir);
+	/* The overlay is mounted by the container's root (step 04 code, run
+	 * after become_root): it writes the upper and work dirs as uid 100000,
+	 * and its capabilities count only for files its namespace maps. */
+	if (give_to_container_root(box, "upper", (uid_t)root_uid, (gid_t)root_gid) < 0 ||
+	    give_to_container_root(box, "work", (uid_t)root_uid, (gid_t)root_gid) < 0 ||
+	    let_container_root_through(state_root()) < 0 ||
+	    let_container_root_through(box->state_dir) < 0)
+		return -1;
+	return 0;
+}
+
+/* The kernel accepts any gid_map from a writer with CAP_SETGID over the
+ * new namespace's parent; anyone else may only map their own gid, and only
+ * after writing "deny" to /proc/<pid>/setgroups. Otherwise an unprivileged
+ * user could drop a supplementary group with setgroups(2) inside and read
+ * files whose mode shuts that group out (rw----r--). We run as root, so
+ * the kernel does not require it and we leave setgroups allowed: the
+ * container needs it to drop the host root's groups (become_root). */
+static int kernel_requires_setgroups_deny(void)
+{
+	cap_flag_value_t has_setgid = CAP_CLEAR;
+	cap_t caps = cap_get_proc();
+
+	if (caps) {
+		cap_get_flag(caps, CAP_SETGID, CAP_EFFECTIVE, &has_setgid);
+		cap_free(caps);
+	}
+	return has_setgid != CAP_SET;
+}
+
+static int write_proc_file(pid_t pid, const char *name, const char *text)
+{
+	char path[64];
+	ssize_t written;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	trace(STEP, "write(\"%s\", \"%s\")", path, text);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return box_syserr("open", path);
+	/* One write(2) holding the whole map: the kernel takes a map once. */
+	written = write(fd, text, strlen(text));
+	if (written != (ssize_t)strlen(text)) {
+		box_syserr("write", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int write_id_maps(struct box *box)
+{
+	char uid_line[96], gid_line[96];
+
+	if (id_map_line(&box->uid_map, uid_line, sizeof(uid_line)) < 0 ||
+	    id_map_line(&box->gid_map, gid_line, sizeof(gid_line)) < 0)
+		return -1;
+	if (kernel_requires_setgroups_deny() &&
+	    write_proc_file(box->container_pid, "setgroups", "deny") < 0)
+		return -1;
+	if (write_proc_file(box->container_pid, "uid_map", uid_line) < 0 ||
+	    write_proc_file(box->container_pid, "gid_map", gid_line) < 0) {
+		box_error("a map is \"inside outside count\"; the host range must be free "
+			  "and fit in 32 bits (see user_namespaces(7))");
+		return -1;
+	}
+	return 0;
+}
+
+/* Mount the detached tree on box->lower_dir inside the container's mount
+ * namespace. A mount made in the host's namespace after clone would not
+ * reach the child's copy (its mounts are slaves at best, and step 02 makes
+ * them private), so we step into its namespace with setns(2), attach the
+ * tree with move_mount(2), and step back. Nothing is mounted on the host;
+ * the mount dies with the container's namespace. */
+static int attach_in_container(struct box *box, int tree)
+{
+	char path[64];
+	int host_mnt, container_mnt, cwd, result = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)box->container_pid);
+	host_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	container_mnt = open(path, O_RDONLY | O_CLOEXEC);
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (host_mnt < 0 || container_mnt < 0 || cwd < 0) {
+		result = box_syserr("open", host_mnt < 0 ? "/proc/self/ns/mnt"
+					    : cwd < 0	 ? "."
+							 : path);
+		goto out;
+	}
+	trace(STEP, "setns(\"%s\", CLONE_NEWNS)", path);
+	if (setns(container_mnt, CLONE_NEWNS) < 0) {
+		result = box_syserr("setns", path);
+		goto out;
+	}
+	trace(STEP, "move_mount(idmapped tree, \"%s\")", box->lower_dir);
+	if (move_mount(tree, "", AT_FDCWD, box->lower_dir, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		result = box_syserr("move_mount", box->lower_dir);
+	/* Back home, whatever happened: every later path is a host path.
+	 * setns also reset our root and working directory: restore the cwd. */
+	trace(STEP, "setns(\"/proc/self/ns/mnt\" of the runtime, CLONE_NEWNS)");
+	if (setns(host_mnt, CLONE_NEWNS) < 0)
+		box_die("setns(host mount namespace): %s", strerror(errno));
+	if (fchdir(cwd) < 0)
+		result = box_syserr("fchdir", "working directory");
+out:
+	if (host_mnt >= 0)
+		close(host_mnt);
+	if (container_mnt >= 0)
+		close(container_mnt);
+	if (cwd >= 0)
+		close(cwd);
+	return result;
+}
+
+int map_rootfs_to_userns(struct box *box)
+{
+	char userns_path[64];
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY};
+	int tree, userns, result = -1;
+
+	/* A private copy of the rootfs mount, not attached anywhere yet: only
+	 * a detached mount may be given an idmapping (mount_setattr(2)). */
+	trace(STEP, "open_tree(\"%s\", OPEN_TREE_CLONE)", box->rootfs_abs);
+	tree = open_tree(AT_FDCWD, box->rootfs_abs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return box_syserr("open_tree", box->rootfs_abs);
+	snprintf(userns_path, sizeof(userns_path), "/proc/%d/ns/user", (int)box->container_pid);
+	userns = open(userns_path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0) {
+		box_syserr("open", userns_path);
+		goto out;
+	}
+	/* Through this mount, a file the disk says uid 0 owns is seen as owned
+	 * by the uid the container's map gives to its root: 100000, which is
+	 * root inside. The disk is not changed; the lower layer is read-only. */
+	attr.userns_fd = (unsigned long long)userns;
+	trace(STEP, "mount_setattr(tree, MOUNT_ATTR_IDMAP|MOUNT_ATTR_RDONLY, \"%s\")", userns_path);
+	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+		box_syserr("mount_setattr MOUNT_ATTR_IDMAP", box->rootfs_abs);
+		if (errno == EINVAL)
+			box_error("the filesystem of %s may not support idmapped mounts "
+				  "(ext4, xfs, btrfs and tmpfs do; see mount_setattr(2))",
+				  box->rootfs_abs);
+		close(userns);
+		goto out;
+	}
+	close(userns);
+	result = attach_in_container(box, tree);
+out:
+	close(tree); /* a tree never attached is unmounted here */
+	return result;
+}
+
+/* Is setgroups(2) refused in our namespace ("deny" in /proc/self/setgroups)? */
+static int setgroups_denied(void)
+{
+	char value[16] = "";
+	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (read(fd, value, sizeof(value) - 1) < 0)
+		value[0] = '\0';
+	close(fd);
+	return strncmp(value, "deny", 4) == 0;
+}
+
+int become_root(const struct box *box)
+{
+	(void)box;
+	/* We still carry the runtime's supplementary groups, host gid 0 among
+	 * them (shown as 65534 inside): drop them, or files that the host's
+	 * root group may read stay readable to the container. Where setgroups
+	 * is "deny" (a rootless runtime), the kernel keeps them fixed. */
+	trace(STEP, "setgroups(0, NULL)");
+	if (setgroups(0, NULL) < 0 && !(errno == EPERM && setgroups_denied()))
+		return box_syserr("setgroups", "no supplementary groups");
+	/* Right after clone we are the host's uid 0, which our namespace does
+	 * not map: "nobody" (65534) inside, though with every capability of
+	 * the namespace. Now that the maps exist, become its uid and gid 0:
+	 * uid 100000 and gid 100000 as the host counts. */
+	trace(STEP, "setresgid(0, 0, 0)");
+	if (setresgid(0, 0, 0) < 0)
+		return box_syserr("setresgid", "0 (the container's root group)");
+	trace(STEP, "setresuid(0, 0, 0)");
+	if (setresuid(0, 0, 0) < 0)
+		return box_syserr("setresuid", "0 (the container's root)");
+	return 0;
+}

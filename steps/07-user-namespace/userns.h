@@ -2,17 +2,32 @@
 #ifndef BOXES_USERNS_H
 #define BOXES_USERNS_H
 
+#include <stddef.h>
+
 #include "box.h"
 
-/* Parent, after clone: write /proc/<pid>/{setgroups,uid_map,gid_map}. */
+/* Parent, after overlay_prepare and BEFORE clone (the child is a copy of
+ * our memory at clone time, so box->lower_dir must be right by then):
+ * make BOXES_RUN/<id>/lower, the mount point of the idmapped rootfs, point
+ * box->lower_dir at it, give the upper and work dirs to the container's
+ * root and let it walk the path to them. */
+int prepare_userns_rootfs(struct box *box);
+
+/* Parent, after clone: write /proc/<pid>/{setgroups,uid_map,gid_map}.
+ * Before the child does anything: until then it is nobody in its own
+ * namespace. */
 int write_id_maps(struct box *box);
 
-/* Parent, after the maps: an idmapped mount of the rootfs becomes the
- * overlay's lower layer; upper and work dirs are chowned to the
- * container's root. */
+/* Parent, after the maps: an idmapped copy of the rootfs, mounted on
+ * box->lower_dir inside the container's mount namespace (not the host's). */
 int map_rootfs_to_userns(struct box *box);
 
-/* Child, once released: become uid 0 / gid 0 of the namespace. */
+/* Child, once released: become uid 0 / gid 0 of the namespace, with no
+ * supplementary groups left over from the host. */
 int become_root(const struct box *box);
+
+/* "0 100000 65536": one line of a uid_map or gid_map (user_namespaces(7)).
+ * 0 or -1 when out is too small. */
+int id_map_line(const struct id_map *map, char *out, size_t out_len);
 
 #endif

@@ -50,6 +50,7 @@ static int set_up(struct box *box)
 
 	if (cgroup_create(box) < 0 /* 03 */
 	    || overlay_prepare(box) < 0 /* 04 */
+	    || prepare_userns_rootfs(box) < 0 /* 07: before clone, see userns.h */
 	    || start_container(box, namespaces, container_main) < 0 /* 02 */
 	    || write_id_maps(box) < 0 /* 07: before the child does anything */
 	    || map_rootfs_to_userns(box) < 0 /* 07: idmapped lower layer */
