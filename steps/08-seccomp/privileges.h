@@ -4,6 +4,11 @@
 
 #include "box.h"
 
+/* Runtime side, right after parse_options: every --cap-add/--cap-drop
+ * names a capability (or ALL); otherwise say which one and return -1, so
+ * main exits 125 before anything is created. */
+int check_capability_options(const struct box *box);
+
 /* prctl(PR_SET_NO_NEW_PRIVS): exec can never gain privileges. */
 int set_no_new_privs(void);
 
