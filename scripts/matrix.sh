@@ -80,13 +80,21 @@ run_twice() {
 	run_plain "$bin" "$name" check
 }
 
-# host loopback: a listener on the host's 127.0.0.1; the escape gets the port.
+# host loopback: a service that listens on the host's 127.0.0.1 only (busybox
+# httpd serving an empty dir); the escape gets its port and tries to connect.
 run_loopback() {
-	local bin=$1 name=$2 port=47011
+	local bin=$1 name=$2 port=47011 tries=0
 	if [ -z "$listener" ]; then
-		"$rootfs/bin/busybox" nc -lk -p "$port" -s 127.0.0.1 -e /bin/true >/dev/null 2>&1 &
+		mkdir -p "$BOXES_RUN/loopback-www"
+		"$rootfs/bin/busybox" httpd -f -p "127.0.0.1:$port" -h "$BOXES_RUN/loopback-www" \
+			>/dev/null 2>&1 &
 		listener=$!
-		sleep 0.2
+		# listening yet? 0100007F:B7A3 is 127.0.0.1:47011, state 0A is LISTEN
+		while ! grep -q "0100007F:$(printf '%04X' "$port") 00000000:0000 0A" /proc/net/tcp; do
+			tries=$((tries + 1))
+			[ "$tries" -gt 50 ] && break
+			sleep 0.05
+		done
 	fi
 	run_plain "$bin" "$name" "$port"
 }
