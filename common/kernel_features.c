@@ -126,18 +126,19 @@ static int has_seccomp(char *detail, int len)
 }
 
 static const struct feature features[] = {
-	{"namespaces (pid, mnt, uts, ipc)", 2, "a kernel built with CONFIG_NAMESPACES (WSL2 and VMs have it)"},
-	{"cgroups: memory, pids, cpu", 3,
-	 "v2: enable them in /sys/fs/cgroup/cgroup.subtree_control; v1: mount the hierarchies"},
-	{"overlayfs", 4, "modprobe overlay"},
-	{"network namespaces", 6, "a kernel with CONFIG_NET_NS"},
-	{"user namespaces + idmapped mounts", 7,
-	 "sysctl user.max_user_namespaces=15000; a kernel >= 5.19"},
-	{"seccomp filters", 8, "a kernel with CONFIG_SECCOMP_FILTER"},
+    {"namespaces (pid, mnt, uts, ipc)", 2,
+     "a kernel built with CONFIG_NAMESPACES (WSL2 and VMs have it)"},
+    {"cgroups: memory, pids, cpu", 3,
+     "v2: enable them in /sys/fs/cgroup/cgroup.subtree_control; v1: mount the hierarchies"},
+    {"overlayfs", 4, "modprobe overlay"},
+    {"network namespaces", 6, "a kernel with CONFIG_NET_NS"},
+    {"user namespaces + idmapped mounts", 7,
+     "sysctl user.max_user_namespaces=15000; a kernel >= 5.19"},
+    {"seccomp filters", 8, "a kernel with CONFIG_SECCOMP_FILTER"},
 };
 
 static int (*const checks[])(char *, int) = {has_namespaces, has_cgroups, has_overlay,
-					      has_netns, has_userns, has_seccomp};
+					     has_netns,	     has_userns,  has_seccomp};
 
 const struct feature *feature_list(int *count)
 {

@@ -59,7 +59,8 @@ void log_in_container(void)
 
 void trace_enable(void)
 {
-	void *shared = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	void *shared =
+	    mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	const char *times = getenv("BOXES_TRACE_TIME");
 
 	trace_counter = shared == MAP_FAILED ? NULL : shared;
@@ -76,7 +77,8 @@ void trace(int step, const char *fmt, ...)
 
 	if (!trace_on)
 		return;
-	number = trace_counter ? __atomic_add_fetch(trace_counter, 1, __ATOMIC_SEQ_CST) : ++local_counter;
+	number = trace_counter ? __atomic_add_fetch(trace_counter, 1, __ATOMIC_SEQ_CST)
+			       : ++local_counter;
 	if (trace_times) {
 		struct timespec now;
 

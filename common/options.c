@@ -41,33 +41,34 @@ enum {
 
 struct option_info {
 	const char *name;
-	int key; /* short letter, or OPT_* */
+	int key;	 /* short letter, or OPT_* */
 	const char *arg; /* NULL: takes no argument */
-	int step; /* the step that teaches it */
+	int step;	 /* the step that teaches it */
 	const char *help;
 };
 
 static const struct option_info option_table[] = {
-	{"env", 'e', "KEY=VAL", 1, "set an environment variable (-e KEY copies the host's)"},
-	{"workdir", 'w', "DIR", 1, "working directory inside the container (default /)"},
-	{"trace", OPT_TRACE, NULL, 1, "print each isolation action as it is done"},
-	{"help", 'h', NULL, 1, "print this help and exit"},
-	{"version", OPT_VERSION, NULL, 1, "print the version and exit"},
-	{"hostname", OPT_HOSTNAME, "NAME", 2, "the container's hostname (default: its id)"},
-	{"init", OPT_INIT, NULL, 2, "run a tiny init as PID 1 that reaps zombies and forwards signals"},
-	{"memory", 'm', "SIZE", 3, "memory limit: 512k, 64M, 1g (swap included)"},
-	{"pids-limit", OPT_PIDS, "N", 3, "at most N processes and threads"},
-	{"cpus", OPT_CPUS, "N", 3, "CPU time: 0.5 is half of one CPU"},
-	{"net", OPT_NET, "MODE", 6,
-	 "veth (default): own stack, wired to the host; none: lo only;\n"
-	 "                          host: share the host's stack - DANGEROUS: the container\n"
-	 "                          reaches every host service, even on 127.0.0.1"},
-	{"uidmap", OPT_UIDMAP, "C:H:N", 7, "map container uids C.. to host uids H.. (N of them);\n"
-					   "                          default 0:100000:65536"},
-	{"gidmap", OPT_GIDMAP, "C:H:N", 7, "the same for gids (default: as --uidmap)"},
-	{"seccomp", OPT_SECCOMP, "MODE", 8, "default: deny dangerous syscalls; unconfined: no filter"},
-	{"cap-add", OPT_CAP_ADD, "CAP", 8, "keep a capability beyond the default set (e.g. NET_ADMIN)"},
-	{"cap-drop", OPT_CAP_DROP, "CAP", 8, "drop a capability of the default set (ALL for all)"},
+    {"env", 'e', "KEY=VAL", 1, "set an environment variable (-e KEY copies the host's)"},
+    {"workdir", 'w', "DIR", 1, "working directory inside the container (default /)"},
+    {"trace", OPT_TRACE, NULL, 1, "print each isolation action as it is done"},
+    {"help", 'h', NULL, 1, "print this help and exit"},
+    {"version", OPT_VERSION, NULL, 1, "print the version and exit"},
+    {"hostname", OPT_HOSTNAME, "NAME", 2, "the container's hostname (default: its id)"},
+    {"init", OPT_INIT, NULL, 2, "run a tiny init as PID 1 that reaps zombies and forwards signals"},
+    {"memory", 'm', "SIZE", 3, "memory limit: 512k, 64M, 1g (swap included)"},
+    {"pids-limit", OPT_PIDS, "N", 3, "at most N processes and threads"},
+    {"cpus", OPT_CPUS, "N", 3, "CPU time: 0.5 is half of one CPU"},
+    {"net", OPT_NET, "MODE", 6,
+     "veth (default): own stack, wired to the host; none: lo only;\n"
+     "                          host: share the host's stack - DANGEROUS: the container\n"
+     "                          reaches every host service, even on 127.0.0.1"},
+    {"uidmap", OPT_UIDMAP, "C:H:N", 7,
+     "map container uids C.. to host uids H.. (N of them);\n"
+     "                          default 0:100000:65536"},
+    {"gidmap", OPT_GIDMAP, "C:H:N", 7, "the same for gids (default: as --uidmap)"},
+    {"seccomp", OPT_SECCOMP, "MODE", 8, "default: deny dangerous syscalls; unconfined: no filter"},
+    {"cap-add", OPT_CAP_ADD, "CAP", 8, "keep a capability beyond the default set (e.g. NET_ADMIN)"},
+    {"cap-drop", OPT_CAP_DROP, "CAP", 8, "drop a capability of the default set (ALL for all)"},
 };
 
 #define OPTION_COUNT (int)(sizeof(option_table) / sizeof(option_table[0]))
@@ -89,10 +90,11 @@ void print_usage(int step, const char *program, FILE *out)
 {
 	int i;
 
-	fprintf(out,
-		"Usage: %s [OPTIONS] ROOTFS COMMAND [ARG...]\n\n"
-		"Run COMMAND in a container whose root is ROOTFS (step %02d of boxes).\n\nOptions:\n",
-		program, step);
+	fprintf(
+	    out,
+	    "Usage: %s [OPTIONS] ROOTFS COMMAND [ARG...]\n\n"
+	    "Run COMMAND in a container whose root is ROOTFS (step %02d of boxes).\n\nOptions:\n",
+	    program, step);
 	for (i = 0; i < OPTION_COUNT; i++) {
 		const struct option_info *opt = &option_table[i];
 		char left[64];
@@ -107,8 +109,10 @@ void print_usage(int step, const char *program, FILE *out)
 				 opt->arg ? opt->arg : "");
 		fprintf(out, "  %-24s%s\n", left, opt->help);
 	}
-	fprintf(out, "\nExit status: the command's own; 128+N if signal N killed it (137: also\n"
-		     "out of memory); 125 if boxes failed; 126 if COMMAND can't run; 127 if not found.\n");
+	fprintf(
+	    out,
+	    "\nExit status: the command's own; 128+N if signal N killed it (137: also\n"
+	    "out of memory); 125 if boxes failed; 126 if COMMAND can't run; 127 if not found.\n");
 }
 
 /* "C:H:N", three whole numbers, N > 0. */
@@ -135,7 +139,8 @@ static const struct option_info *later_option(const char *arg)
 	for (i = 0; i < OPTION_COUNT; i++) {
 		size_t len = strlen(option_table[i].name);
 
-		if (strncmp(arg, option_table[i].name, len) == 0 && (arg[len] == '\0' || arg[len] == '='))
+		if (strncmp(arg, option_table[i].name, len) == 0 &&
+		    (arg[len] == '\0' || arg[len] == '='))
 			return &option_table[i];
 		if (arg[0] == option_table[i].key && arg[1] == '\0')
 			return &option_table[i];
@@ -148,8 +153,8 @@ static int unknown_option(int step, const char *arg)
 	const struct option_info *later = later_option(arg);
 
 	if (later && later->step > step)
-		box_error("unknown option %s: --%s arrives in step %02d (see --help)", arg, later->name,
-			  later->step);
+		box_error("unknown option %s: --%s arrives in step %02d (see --help)", arg,
+			  later->name, later->step);
 	else
 		box_error("unknown option %s (see --help)", arg);
 	return -1;
@@ -202,7 +207,8 @@ static int set_option(struct box *box, int key, const char *value)
 	case OPT_CPUS:
 		if (parse_cpus(value, &box->cpu_quota_us, &box->cpu_period_us) == 0)
 			return 0;
-		box_error("--cpus '%s': expected a number of CPUs from 0.01 to 1000, e.g. 0.5", value);
+		box_error("--cpus '%s': expected a number of CPUs from 0.01 to 1000, e.g. 0.5",
+			  value);
 		return -1;
 	case OPT_NET:
 		if (strcmp(value, "veth") == 0)
@@ -270,8 +276,8 @@ int parse_run_options(struct box *box, int step, int argc, char **argv, int *nex
 
 		if (opt->step > step)
 			continue;
-		long_options[count++] = (struct option){opt->name, opt->arg ? required_argument : no_argument,
-							NULL, opt->key};
+		long_options[count++] = (struct option){
+		    opt->name, opt->arg ? required_argument : no_argument, NULL, opt->key};
 		if (opt->key < 256) {
 			size_t len = strlen(short_options);
 

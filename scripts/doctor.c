@@ -19,10 +19,12 @@ static void print_environment_notes(void)
 
 	uname(&uts);
 	if (strstr(uts.release, "microsoft") || strstr(uts.release, "WSL"))
-		printf("note: WSL2 detected: run as root inside the distro; cgroups may be v1/v2 mixed "
+		printf("note: WSL2 detected: run as root inside the distro; cgroups may be v1/v2 "
+		       "mixed "
 		       "(see the cgroups line)\n");
 	if (access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0)
-		printf("note: this looks like a container (/.dockerenv): if a step fails here, use a VM "
+		printf("note: this looks like a container (/.dockerenv): if a step fails here, use "
+		       "a VM "
 		       "or a container started with --privileged\n");
 }
 
@@ -42,8 +44,8 @@ int main(void)
 		char detail[256];
 		int present = feature_present(&list[i], detail, sizeof(detail));
 
-		printf("  %02d   %-36s %-4s %s\n", list[i].step, list[i].name, present ? "yes" : "NO",
-		       detail);
+		printf("  %02d   %-36s %-4s %s\n", list[i].step, list[i].name,
+		       present ? "yes" : "NO", detail);
 		if (!present) {
 			printf("       fix: %s\n", list[i].fix);
 			missing++;

@@ -31,7 +31,8 @@ int main(void)
 			break;
 	chroot(".");
 	unlinkat(tmp_fd, name, AT_REMOVEDIR);
-	if (!file_mentions("/etc/os-release", "boxes rootfs") && access("/etc/os-release", R_OK) == 0)
+	if (!file_mentions("/etc/os-release", "boxes rootfs") &&
+	    access("/etc/os-release", R_OK) == 0)
 		escaped("out of the chroot: /etc/os-release is the host's");
 	blocked("\"..\" stopped at the container's root: /etc/os-release is still the rootfs's");
 }

@@ -65,7 +65,8 @@ int main(void)
 	if (mounted_here)
 		umount2("/proc", MNT_DETACH); /* leave no mount on the host */
 	if (sentinel && kill(sentinel, 0) == 0)
-		escaped("host process %d (" SENTINEL ") is in our /proc (%d processes) and kill(%d, 0) "
+		escaped("host process %d (" SENTINEL
+			") is in our /proc (%d processes) and kill(%d, 0) "
 			"succeeds",
 			sentinel, visible, sentinel);
 	if (sentinel)

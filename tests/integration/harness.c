@@ -16,6 +16,7 @@
 #include "harness.h"
 
 static char run_dir_path[256];
+static char host_name_before[256];
 
 const char *bin_path(const char *step_name)
 {
@@ -49,7 +50,8 @@ int read_file(const char *path, char *out, size_t len)
 
 	if (fd < 0)
 		return -1;
-	while (total < (ssize_t)len - 1 && (got = read(fd, out + total, len - 1 - (size_t)total)) > 0)
+	while (total < (ssize_t)len - 1 &&
+	       (got = read(fd, out + total, len - 1 - (size_t)total)) > 0)
 		total += got;
 	close(fd);
 	out[total] = '\0';
@@ -278,6 +280,7 @@ int harness_setup(void **state)
 		fprintf(stderr, "no rootfs at %s: run make rootfs\n", rootfs_path());
 		return -1;
 	}
+	gethostname(host_name_before, sizeof(host_name_before));
 	strcpy(run_dir_path, "/tmp/boxes-test-XXXXXX");
 	if (!mkdtemp(run_dir_path))
 		return -1;
@@ -285,10 +288,27 @@ int harness_setup(void **state)
 	return 0;
 }
 
+/* The host is sacred: after a group of tests, its name is the same and no
+ * mount of the rootfs or of our BOXES_RUN is left. */
 int harness_teardown(void **state)
 {
+	char name[256] = "";
+	int ok = 1;
+
 	(void)state;
-	return remove_dir_tree(run_dir_path) == 0 ? 0 : -1;
+	gethostname(name, sizeof(name));
+	if (strcmp(name, host_name_before) != 0) {
+		fprintf(stderr, "harness: the host's name changed: '%s', was '%s'\n", name,
+			host_name_before);
+		sethostname(host_name_before, strlen(host_name_before));
+		ok = 0;
+	}
+	if (host_mounts_matching(rootfs_path()) != 0 || host_mounts_matching(run_dir_path) != 0) {
+		fprintf(stderr, "harness: a mount of %s or %s is left on the host\n", rootfs_path(),
+			run_dir_path);
+		ok = 0;
+	}
+	return remove_dir_tree(run_dir_path) == 0 && ok ? 0 : -1;
 }
 
 bool harness_check(const char *haystack, const char *text, const struct run_result *show)
@@ -296,8 +316,11 @@ bool harness_check(const char *haystack, const char *text, const struct run_resu
 	bool found = strstr(haystack, text) != NULL;
 
 	if (!found && show)
-		fprintf(stderr, "harness: expected \"%s\"\n--- exit %d%s\n--- stdout:\n%s\n--- stderr:\n%s\n", text,
-			show->status, show->timed_out ? " (timed out)" : "", show->out, show->err);
+		fprintf(
+		    stderr,
+		    "harness: expected \"%s\"\n--- exit %d%s\n--- stdout:\n%s\n--- stderr:\n%s\n",
+		    text, show->status, show->timed_out ? " (timed out)" : "", show->out,
+		    show->err);
 	return found;
 }
 
@@ -305,8 +328,8 @@ bool harness_check_status(const struct run_result *r, int code)
 {
 	if (r->status == code)
 		return true;
-	fprintf(stderr, "harness: expected exit %d, got %d%s\n--- stdout:\n%s\n--- stderr:\n%s\n", code,
-		r->status, r->timed_out ? " (timed out)" : "", r->out, r->err);
+	fprintf(stderr, "harness: expected exit %d, got %d%s\n--- stdout:\n%s\n--- stderr:\n%s\n",
+		code, r->status, r->timed_out ? " (timed out)" : "", r->out, r->err);
 	return false;
 }
 
@@ -330,4 +353,3 @@ int hostname_escape_renames_outside(const char *step_name)
 	waitpid(pid, &wstatus, 0);
 	return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
 }
-

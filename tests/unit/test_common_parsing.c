@@ -35,8 +35,17 @@ static void test_sizes_like_docker(void **state)
 
 static void test_nonsense_sizes_rejected(void **state)
 {
-	static const char *const bad[] = {"64X", "-1", "", "M", "1.5g", "64MB", " 64M", "0",
-					  "99999999999999999999", "9999999999999G", "+5"};
+	static const char *const bad[] = {"64X",
+					  "-1",
+					  "",
+					  "M",
+					  "1.5g",
+					  "64MB",
+					  " 64M",
+					  "0",
+					  "99999999999999999999",
+					  "9999999999999G",
+					  "+5"};
 	long long bytes;
 	size_t i;
 
@@ -139,7 +148,8 @@ static void test_gidmap_follows_uidmap(void **state)
 {
 	struct box box;
 	const char *uid_only[] = {"--uidmap", "0:200000:1000", "/r", "true", NULL};
-	const char *both[] = {"--uidmap", "0:200000:1000", "--gidmap", "0:300000:10", "/r", "x", NULL};
+	const char *both[] = {"--uidmap", "0:200000:1000", "--gidmap", "0:300000:10", "/r", "x",
+			      NULL};
 
 	(void)state;
 	assert_int_equal(parse(&box, 7, uid_only), 3);
@@ -154,9 +164,9 @@ static void test_bad_values_rejected(void **state)
 {
 	struct box box;
 	const char *cases[][4] = {
-		{"--memory", "64X", "/r", "x"}, {"--pids-limit", "-1", "/r", "x"},
-		{"--cpus", "lots", "/r", "x"}, {"--net", "bridge", "/r", "x"},
-		{"--seccomp", "off", "/r", "x"}, {"-w", "relative", "/r", "x"},
+	    {"--memory", "64X", "/r", "x"},  {"--pids-limit", "-1", "/r", "x"},
+	    {"--cpus", "lots", "/r", "x"},   {"--net", "bridge", "/r", "x"},
+	    {"--seccomp", "off", "/r", "x"}, {"-w", "relative", "/r", "x"},
 	};
 	size_t i;
 
@@ -185,7 +195,8 @@ static void test_environment_is_clean_and_overridable(void **state)
 	box.env_extra[box.env_count++] = "BOXES_UNIT_SECRET";
 	count = build_environment(&box, env, 16, storage, sizeof(storage));
 	assert_int_equal(count, 6);
-	assert_string_equal(env[0], "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	assert_string_equal(env[0],
+			    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	assert_string_equal(env[1], "HOME=/srv");
 	assert_string_equal(env[3], "HOSTNAME=web");
 	assert_string_equal(env[4], "FOO=bar");
@@ -198,24 +209,24 @@ static void test_exit_codes_like_docker(void **state)
 	(void)state;
 	assert_int_equal(exit_code_from_status(0), 0);
 	assert_int_equal(exit_code_from_status(3 << 8), 3);
-	assert_int_equal(exit_code_from_status(9), 137); /* SIGKILL */
+	assert_int_equal(exit_code_from_status(9), 137);  /* SIGKILL */
 	assert_int_equal(exit_code_from_status(15), 143); /* SIGTERM */
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sizes_like_docker),
-		cmocka_unit_test(test_nonsense_sizes_rejected),
-		cmocka_unit_test(test_counts_and_cpus),
-		cmocka_unit_test(test_format_size),
-		cmocka_unit_test(test_id_maps),
-		cmocka_unit_test(test_options_of_later_steps_are_unknown),
-		cmocka_unit_test(test_options_stop_at_rootfs),
-		cmocka_unit_test(test_gidmap_follows_uidmap),
-		cmocka_unit_test(test_bad_values_rejected),
-		cmocka_unit_test(test_environment_is_clean_and_overridable),
-		cmocka_unit_test(test_exit_codes_like_docker),
+	    cmocka_unit_test(test_sizes_like_docker),
+	    cmocka_unit_test(test_nonsense_sizes_rejected),
+	    cmocka_unit_test(test_counts_and_cpus),
+	    cmocka_unit_test(test_format_size),
+	    cmocka_unit_test(test_id_maps),
+	    cmocka_unit_test(test_options_of_later_steps_are_unknown),
+	    cmocka_unit_test(test_options_stop_at_rootfs),
+	    cmocka_unit_test(test_gidmap_follows_uidmap),
+	    cmocka_unit_test(test_bad_values_rejected),
+	    cmocka_unit_test(test_environment_is_clean_and_overridable),
+	    cmocka_unit_test(test_exit_codes_like_docker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
