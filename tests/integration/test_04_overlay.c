@@ -1,0 +1,240 @@
+/* Step 04: the rootfs is a read-only lower layer; each container writes to
+ * its own upper dir in BOXES_RUN/<id>/, removed when the container ends.
+ * And the escape it blocks: under step 03 a container's write lands in the
+ * shared rootfs, for every container after it. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct run_result result;
+
+/* ROOTFS/relative, as the host sees it. */
+static const char *in_rootfs(const char *relative)
+{
+	static char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", rootfs_path(), relative);
+	return path;
+}
+
+static bool exists_on_host(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+static void test_file_written_inside_not_in_rootfs(void **state)
+{
+	(void)state;
+	run_box(&result, 10, "04-overlay", ROOTFS, "/bin/sh", "-c",
+		"echo inside > /etc/boxes-04-written && cat /etc/boxes-04-written", NULL);
+	assert_exit(&result, 0);
+	assert_output(&result, "inside");
+	assert_false(exists_on_host(in_rootfs("etc/boxes-04-written")));
+}
+
+static void test_deleted_ls_is_back_in_next_run(void **state)
+{
+	(void)state;
+	run_box(&result, 10, "04-overlay", ROOTFS, "/bin/sh", "-c",
+		"rm /bin/ls && test ! -e /bin/ls && echo ls-deleted", NULL);
+	assert_exit(&result, 0);
+	assert_output(&result, "ls-deleted");
+	assert_true(exists_on_host(in_rootfs("bin/ls")));
+
+	run_box(&result, 10, "04-overlay", ROOTFS, "/bin/ls", "/bin/ls", NULL);
+	assert_exit(&result, 0);
+	assert_output(&result, "/bin/ls");
+}
+
+/* Poll a spawned container's stdout file for text, up to ~5 s. */
+static bool wait_for_text(const char *file, const char *text)
+{
+	char content[4096];
+	int tries;
+
+	for (tries = 0; tries < 250; tries++) {
+		if (read_file(file, content, sizeof(content)) == 0 && strstr(content, text))
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+/* Both containers write /etc/who, then wait; only when both have written
+ * does the test ask them (SIGTERM, forwarded by the runtime) to say what
+ * /etc/who holds now. On a shared rootfs one would see the other's name. */
+#define WRITE_THEN_WAIT                                                                            \
+	"echo $NAME > /etc/who; trap 'echo saw=$(cat /etc/who); exit 0' TERM; echo written; "      \
+	"i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done"
+
+static void test_two_containers_on_one_rootfs_keep_their_writes(void **state)
+{
+	char out_a[300], err_a[300], out_b[300], err_b[300];
+	char seen_by_a[4096] = "", seen_by_b[4096] = "";
+	pid_t box_a, box_b;
+	int status_a, status_b;
+	bool ready;
+
+	(void)state;
+	snprintf(out_a, sizeof(out_a), "%s-a.out", run_dir());
+	snprintf(err_a, sizeof(err_a), "%s-a.err", run_dir());
+	snprintf(out_b, sizeof(out_b), "%s-b.out", run_dir());
+	snprintf(err_b, sizeof(err_b), "%s-b.err", run_dir());
+	box_a = spawn_box(out_a, err_a, "04-overlay", "-e", "NAME=box-a", ROOTFS, "/bin/sh", "-c",
+			  WRITE_THEN_WAIT, NULL);
+	box_b = spawn_box(out_b, err_b, "04-overlay", "-e", "NAME=box-b", ROOTFS, "/bin/sh", "-c",
+			  WRITE_THEN_WAIT, NULL);
+	ready = wait_for_text(out_a, "written") && wait_for_text(out_b, "written");
+	kill(box_a, SIGTERM);
+	kill(box_b, SIGTERM);
+	status_a = wait_box(box_a, 10);
+	status_b = wait_box(box_b, 10);
+	unlink(in_rootfs("etc/who")); /* only there if the overlay failed */
+	read_file(out_a, seen_by_a, sizeof(seen_by_a));
+	read_file(out_b, seen_by_b, sizeof(seen_by_b));
+	unlink(out_a), unlink(err_a), unlink(out_b), unlink(err_b);
+	assert_true(ready);
+	assert_int_equal(status_a, 0);
+	assert_int_equal(status_b, 0);
+	assert_non_null(strstr(seen_by_a, "saw=box-a"));
+	assert_non_null(strstr(seen_by_b, "saw=box-b"));
+}
+
+static void test_state_dir_gone_after_exit(void **state)
+{
+	(void)state;
+	run_box(&result, 10, "04-overlay", ROOTFS, "/bin/sh", "-c", "echo x > /tmp/x", NULL);
+	assert_exit(&result, 0);
+	assert_int_equal(run_dir_entries(), 0);
+
+	run_box(&result, 10, "04-overlay", ROOTFS, "/no/such/command", NULL);
+	assert_exit(&result, 127);
+	assert_int_equal(run_dir_entries(), 0);
+}
+
+/* mount_overlay fails inside the container (a ':' in the lower dir's path
+ * would split it into two layers); the runtime still removes the state. */
+static void test_state_dir_gone_after_failed_start(void **state)
+{
+	char odd_rootfs[] = "/tmp/boxes-test-odd:XXXXXX";
+
+	(void)state;
+	assert_non_null(mkdtemp(odd_rootfs));
+	run_box(&result, 10, "04-overlay", odd_rootfs, "/bin/true", NULL);
+	rmdir(odd_rootfs);
+	assert_exit(&result, 125);
+	assert_error(&result, "separate overlay mount options");
+	assert_int_equal(run_dir_entries(), 0);
+}
+
+static void test_state_dir_gone_after_sigterm(void **state)
+{
+	char out[300], err[300];
+	pid_t runtime;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s-term.out", run_dir());
+	snprintf(err, sizeof(err), "%s-term.err", run_dir());
+	runtime = spawn_box(out, err, "04-overlay", ROOTFS, "/bin/sh", "-c",
+			    "trap 'exit 3' TERM; echo started; "
+			    "i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done",
+			    NULL);
+	assert_true(wait_for_text(out, "started"));
+	kill(runtime, SIGTERM); /* the runtime forwards it to the container */
+	assert_int_equal(wait_box(runtime, 10), 3);
+	unlink(out), unlink(err);
+	assert_int_equal(run_dir_entries(), 0);
+	assert_int_equal(host_mounts_matching(run_dir()), 0);
+}
+
+/* BOXES_RUN on an overlay (as when boxes runs inside a container): the
+ * runtime says why it can't work and what to do, and leaves nothing. */
+static void test_boxes_run_on_overlayfs_is_refused_with_advice(void **state)
+{
+	char scratch[] = "/tmp/boxes-test-ovl-XXXXXX";
+	char script[9000], cleanup[600], binary[4096], rootfs[4096];
+	char *argv[] = {"/usr/bin/unshare", "--mount", "/bin/sh", "-c", script, NULL};
+
+	(void)state;
+	assert_non_null(mkdtemp(scratch));
+	assert_non_null(realpath(bin_path("04-overlay"), binary)); /* the script does cd */
+	assert_non_null(realpath(rootfs_path(), rootfs));
+	/* unshare --mount: the overlay exists in a throwaway mount namespace */
+	snprintf(script, sizeof(script),
+		 "cd %1$s && mkdir lower upper work merged && "
+		 "mount -t overlay overlay -o lowerdir=lower,upperdir=upper,workdir=work merged && "
+		 "BOXES_RUN=%1$s/merged/run exec %2$s %3$s /bin/true",
+		 scratch, binary, rootfs);
+	run_argv(&result, 10, argv);
+	snprintf(cleanup, sizeof(cleanup), "rm -rf --one-file-system '%s'", scratch);
+	assert_int_equal(system(cleanup), 0);
+	assert_exit(&result, 125);
+	assert_error(&result, "is on overlayfs, which can't hold an overlay upper dir");
+	assert_error(&result, "set BOXES_RUN to");
+}
+
+/* The escape 04 blocks, shown under 03 first. */
+static void test_write_under_03_changes_rootfs_for_everyone(void **state)
+{
+	struct run_result second;
+	bool in_rootfs_after_first;
+
+	(void)state;
+	run_box(&result, 10, "03-cgroups", ROOTFS, "/bin/sh", "-c",
+		"echo tampered > /etc/boxes-03-tamper", NULL);
+	in_rootfs_after_first = exists_on_host(in_rootfs("etc/boxes-03-tamper"));
+	run_box(&second, 10, "03-cgroups", ROOTFS, "/bin/cat", "/etc/boxes-03-tamper", NULL);
+	unlink(in_rootfs("etc/boxes-03-tamper")); /* clean up the shared rootfs */
+	assert_exit(&result, 0);
+	assert_true(in_rootfs_after_first);
+	assert_exit(&second, 0);
+	assert_output(&second, "tampered");
+}
+
+static void test_rootfs_tamper_escape_works_under_03(void **state)
+{
+	(void)state;
+	run_box(&result, 10, "03-cgroups", ROOTFS, "/escapes/rootfs-tamper", "write", NULL);
+	assert_exit(&result, 0);
+	run_box(&result, 10, "03-cgroups", ROOTFS, "/escapes/rootfs-tamper", "check", NULL);
+	unlink(in_rootfs("etc/rootfs-tamper.marker")); /* check removed it; be sure */
+	assert_exit(&result, 0);
+	assert_output(&result, "ESCAPED");
+}
+
+static void test_rootfs_tamper_escape_blocked_by_overlay(void **state)
+{
+	(void)state;
+	run_box(&result, 10, "04-overlay", ROOTFS, "/escapes/rootfs-tamper", "write", NULL);
+	assert_exit(&result, 0);
+	assert_false(exists_on_host(in_rootfs("etc/rootfs-tamper.marker")));
+	run_box(&result, 10, "04-overlay", ROOTFS, "/escapes/rootfs-tamper", "check", NULL);
+	assert_exit(&result, 1);
+	assert_output(&result, "BLOCKED");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_file_written_inside_not_in_rootfs),
+	    cmocka_unit_test(test_deleted_ls_is_back_in_next_run),
+	    cmocka_unit_test(test_two_containers_on_one_rootfs_keep_their_writes),
+	    cmocka_unit_test(test_state_dir_gone_after_exit),
+	    cmocka_unit_test(test_state_dir_gone_after_failed_start),
+	    cmocka_unit_test(test_state_dir_gone_after_sigterm),
+	    cmocka_unit_test(test_boxes_run_on_overlayfs_is_refused_with_advice),
+	    cmocka_unit_test(test_write_under_03_changes_rootfs_for_everyone),
+	    cmocka_unit_test(test_rootfs_tamper_escape_works_under_03),
+	    cmocka_unit_test(test_rootfs_tamper_escape_blocked_by_overlay),
+	};
+
+	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+}
