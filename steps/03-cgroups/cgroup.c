@@ -1,7 +1,581 @@
-/* STUB - replaced by the step 03 work. */
-#include "03-cgroups/cgroup.h"
+/* cgroup.c - step 03: limit what a container may use, with cgroups.
+ *
+ * Namespaces (step 02) change what a process can SEE. Nothing yet limits
+ * what it can USE: a container can take all of the host's memory, or fork
+ * until the host's process table is full. A control group (cgroup) is a
+ * set of processes the kernel accounts for together and holds to limits;
+ * every child a process forks starts in its parent's cgroup, so nothing
+ * in the container can get out of it by forking. Read cgroups(7), then the
+ * kernel's Documentation/admin-guide/cgroup-v2.rst (v2) and
+ * cgroup-v1/memory.rst, pids.rst (v1).
+ *
+ * A cgroup is a directory; its files are the knobs. Two layouts exist:
+ *
+ *   v2 (unified)  /sys/fs/cgroup is ONE cgroup2 filesystem. A container gets
+ *                 one directory, boxes/<id>, holding memory.max, pids.max
+ *                 and cpu.max. A parent hands controllers down to its
+ *                 children by writing "+memory" to cgroup.subtree_control.
+ *   v1            /sys/fs/cgroup is a tmpfs with one cgroup filesystem per
+ *                 controller: memory/, pids/, cpu/. A container gets a
+ *                 directory boxes/<id> in EACH of them, and joins all three.
+ *   hybrid        v1, plus a cgroup2 at /sys/fs/cgroup/unified that systemd
+ *                 uses to track services. It has no controllers, so limits
+ *                 go to the v1 hierarchies.
+ *
+ * The order matters: the cgroup and its limits exist before the container
+ * runs a single instruction of its command. The parent makes them, clones
+ * the child, and moves it in (cgroup_add) while the child is still blocked
+ * on the sync pipe (common/child.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
 
-int cgroup_create(struct box *box) { (void)box; return 0; }
-int cgroup_add(struct box *box) { (void)box; return 0; }
-int cgroup_report_oom(struct box *box, int exit_code) { (void)box; return exit_code; }
-void cgroup_destroy(struct box *box) { (void)box; }
+#include "log.h"
+#include "size.h"
+#include "state.h"
+
+#include "03-cgroups/cgroup.h"
+#include "03-cgroups/cgroup_tree.h"
+
+#define STEP 3
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#define BOXES_DIR "boxes" /* every container's cgroup is <hierarchy>/boxes/<id> */
+
+/* How long clean-up waits for the last processes of a cgroup to die. */
+#define CLEANUP_TRIES 200
+#define CLEANUP_PAUSE_NS (10 * 1000 * 1000) /* 10 ms: 2 s in all */
+
+enum controller { MEMORY, PIDS, CPU, CONTROLLER_COUNT };
+
+/* The controllers boxes uses, and the option that needs each one. */
+static const struct {
+	const char *name; /* the v1 hierarchy's directory, the v2 controller */
+	const char *option;
+} controllers[CONTROLLER_COUNT] = {
+    [MEMORY] = {"memory", "--memory"},
+    [PIDS] = {"pids", "--pids-limit"},
+    [CPU] = {"cpu", "--cpus"},
+};
+
+struct cgroup_info {
+	enum cgroup_mode mode;
+	/* The directories made for this container, in the order they were
+	 * made: one on v2, one per v1 hierarchy. Joined and removed together. */
+	char dirs[CONTROLLER_COUNT][PATH_MAX];
+	int dir_count;
+	/* Where each controller's files are; "" when the machine lacks it. On
+	 * v2 all three are the same directory. */
+	char controller_dir[CONTROLLER_COUNT][PATH_MAX];
+};
+
+static bool limit_wanted(const struct box *box, enum controller controller)
+{
+	switch (controller) {
+	case MEMORY:
+		return box->memory_bytes > 0;
+	case PIDS:
+		return box->pids_limit > 0;
+	case CPU:
+		return box->cpu_quota_us > 0;
+	default:
+		return false;
+	}
+}
+
+static void pause_briefly(void)
+{
+	struct timespec pause = {0, CLEANUP_PAUSE_NS};
+
+	nanosleep(&pause, NULL);
+}
+
+/* Like the shell's `echo VALUE > FILE`: a cgroup file takes one value per
+ * write(2), and the kernel answers a bad value with an error from write.
+ * (O_CREAT only matters in the unit tests' fake tree: on a cgroup
+ * filesystem the kernel made every file together with the directory.) */
+static int write_file(const char *dir, const char *file, const char *value)
+{
+	char path[PATH_MAX];
+	ssize_t length = (ssize_t)strlen(value), written;
+	int fd;
+
+	if (path_join(path, sizeof(path), dir, file) < 0)
+		return -1;
+	trace(STEP, "write(\"%s\", \"%s\")", path, value);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return box_syserr("open", path);
+	written = write(fd, value, (size_t)length);
+	if (written != length) {
+		if (written >= 0)
+			errno = EIO;
+		box_syserr("write", path);
+		close(fd);
+		return -1;
+	}
+	if (close(fd) < 0)
+		return box_syserr("close", path);
+	return 0;
+}
+
+/* mkdir a cgroup: the kernel fills the new directory with its files.
+ * may_exist: boxes/ is shared by every container, made by the first. */
+static int make_dir(const char *path, bool may_exist)
+{
+	if (mkdir(path, 0755) == 0) {
+		trace(STEP, "mkdir(\"%s\")", path);
+		return 0;
+	}
+	if (may_exist && errno == EEXIST)
+		return 0;
+	return box_syserr("mkdir", path);
+}
+
+/* Does <dir>/../<file> exist? Some files exist only with a kernel option
+ * (memory.memsw.* needs swap accounting). The parent, boxes/, has such a
+ * file exactly when the kernel gives it to its children too; asking the
+ * parent also works in the unit tests' fake tree. */
+static bool parent_has(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	int written = snprintf(path, sizeof(path), "%s/../%s", dir, file);
+
+	return written > 0 && written < (int)sizeof(path) && access(path, F_OK) == 0;
+}
+
+static void remember_dir(struct cgroup_info *info, const char *dir)
+{
+	snprintf(info->dirs[info->dir_count++], PATH_MAX, "%s", dir);
+}
+
+static int missing_controller(const struct box *box, enum controller controller, const char *where)
+{
+	if (!limit_wanted(box, controller)) {
+		trace(STEP, "no %s controller (not in %s): fine, no %s asked",
+		      controllers[controller].name, where, controllers[controller].option);
+		return 0;
+	}
+	box_error("%s needs the cgroup controller '%s' (not in %s; run: make doctor)",
+		  controllers[controller].option, controllers[controller].name, where);
+	return -1;
+}
+
+/* v1: <root>/<controller>/boxes/<id>, one per hierarchy. A hierarchy that
+ * is really mounted has a cgroup.procs file at its top. */
+static int make_v1_cgroups(struct box *box, const char *root)
+{
+	struct cgroup_info *info = box->cgroup;
+	int controller;
+
+	for (controller = 0; controller < CONTROLLER_COUNT; controller++) {
+		char hierarchy[PATH_MAX], procs[PATH_MAX], boxes[PATH_MAX], dir[PATH_MAX];
+
+		if (path_join(hierarchy, sizeof(hierarchy), root, controllers[controller].name) <
+			0 ||
+		    path_join(procs, sizeof(procs), hierarchy, "cgroup.procs") < 0 ||
+		    path_join(boxes, sizeof(boxes), hierarchy, BOXES_DIR) < 0 ||
+		    path_join(dir, sizeof(dir), boxes, box->id) < 0)
+			return -1;
+		if (access(procs, F_OK) < 0) {
+			if (missing_controller(box, controller, hierarchy) < 0)
+				return -1;
+			continue;
+		}
+		if (make_dir(boxes, true) < 0 || make_dir(dir, false) < 0)
+			return -1;
+		remember_dir(info, dir);
+		snprintf(info->controller_dir[controller], PATH_MAX, "%s", dir);
+	}
+	if (info->dir_count == 0) {
+		box_error("no memory, pids or cpu cgroup hierarchy under %s (run: make doctor)",
+			  root);
+		return -1;
+	}
+	return 0;
+}
+
+/* Is word one of the space-separated words of list? ("cpu" is not "cpuset") */
+static bool has_word(const char *list, const char *word)
+{
+	size_t length = strlen(word);
+	const char *at = list;
+
+	while ((at = strstr(at, word)) != NULL) {
+		bool starts = at == list || at[-1] == ' ';
+		bool ends = at[length] == '\0' || at[length] == ' ' || at[length] == '\n';
+
+		if (starts && ends)
+			return true;
+		at += length;
+	}
+	return false;
+}
+
+/* v2: one directory <root>/boxes/<id>. A v2 cgroup only gets a
+ * controller's files when its parent lists it in cgroup.subtree_control,
+ * so "+memory +pids +cpu" goes into the root's and into boxes/'s. */
+static int make_v2_cgroup(struct box *box, const char *root)
+{
+	struct cgroup_info *info = box->cgroup;
+	char available_path[PATH_MAX], available[512] = "", enable[64] = "";
+	char boxes[PATH_MAX], dir[PATH_MAX];
+	FILE *file;
+	int controller;
+
+	if (path_join(available_path, sizeof(available_path), root, "cgroup.controllers") < 0 ||
+	    path_join(boxes, sizeof(boxes), root, BOXES_DIR) < 0 ||
+	    path_join(dir, sizeof(dir), boxes, box->id) < 0)
+		return -1;
+	file = fopen(available_path, "re");
+	if (!file)
+		return box_syserr("open", available_path);
+	if (!fgets(available, sizeof(available), file))
+		available[0] = '\0'; /* empty: no controller at all */
+	fclose(file);
+	for (controller = 0; controller < CONTROLLER_COUNT; controller++) {
+		if (!has_word(available, controllers[controller].name)) {
+			if (missing_controller(box, controller, available_path) < 0)
+				return -1;
+			continue;
+		}
+		snprintf(enable + strlen(enable), sizeof(enable) - strlen(enable), "%s+%s",
+			 enable[0] ? " " : "", controllers[controller].name);
+	}
+	if (enable[0] && write_file(root, "cgroup.subtree_control", enable) < 0)
+		return -1;
+	if (make_dir(boxes, true) < 0)
+		return -1;
+	if (enable[0] && write_file(boxes, "cgroup.subtree_control", enable) < 0)
+		return -1;
+	if (make_dir(dir, false) < 0)
+		return -1;
+	remember_dir(info, dir);
+	for (controller = 0; controller < CONTROLLER_COUNT; controller++)
+		if (has_word(available, controllers[controller].name))
+			snprintf(info->controller_dir[controller], PATH_MAX, "%s", dir);
+	return 0;
+}
+
+/* --memory. Above the limit the kernel first reclaims the cgroup's page
+ * cache, then its OOM killer kills a process IN THIS CGROUP, not on the
+ * host. Swap must be limited too: with swap allowed, the excess would
+ * move to swap and the container would go on growing. */
+static int write_memory_limit(struct box *box, enum cgroup_mode mode, const char *dir)
+{
+	char bytes[32];
+
+	snprintf(bytes, sizeof(bytes), "%lld", box->memory_bytes);
+	if (mode == CGROUP_V2) {
+		if (write_file(dir, "memory.max", bytes) < 0)
+			return -1;
+		if (!parent_has(dir, "memory.swap.max"))
+			return 0; /* a kernel without swap accounting: no swap to dodge into */
+		return write_file(dir, "memory.swap.max", "0");
+	}
+	if (write_file(dir, "memory.limit_in_bytes", bytes) < 0)
+		return -1;
+	/* memsw = memory + swap; equal to the limit means no swap at all. It
+	 * must never be below memory.limit_in_bytes, so it is written second.
+	 * The file exists only with swap accounting (swapaccount=1). */
+	if (!parent_has(dir, "memory.memsw.limit_in_bytes"))
+		return 0;
+	return write_file(dir, "memory.memsw.limit_in_bytes", bytes);
+}
+
+/* --pids-limit: fork(2) and clone(2) fail with EAGAIN once the cgroup
+ * holds this many processes and threads. Same file on v1 and v2. */
+static int write_pids_limit(struct box *box, const char *dir)
+{
+	char count[32];
+
+	snprintf(count, sizeof(count), "%lld", box->pids_limit);
+	return write_file(dir, "pids.max", count);
+}
+
+/* --cpus 0.5: the CFS scheduler lets the cgroup run QUOTA microseconds of
+ * CPU time per PERIOD (0.5 CPU = 50000 of every 100000), then holds all of
+ * its threads until the next period. */
+static int write_cpu_limit(struct box *box, enum cgroup_mode mode, const char *dir)
+{
+	char quota[32], period[32], both[64];
+
+	snprintf(quota, sizeof(quota), "%lld", box->cpu_quota_us);
+	snprintf(period, sizeof(period), "%lld", box->cpu_period_us);
+	if (mode == CGROUP_V2) {
+		snprintf(both, sizeof(both), "%s %s", quota, period);
+		return write_file(dir, "cpu.max", both);
+	}
+	if (write_file(dir, "cpu.cfs_period_us", period) < 0)
+		return -1;
+	return write_file(dir, "cpu.cfs_quota_us", quota);
+}
+
+static int write_limits(struct box *box)
+{
+	struct cgroup_info *info = box->cgroup;
+
+	if (limit_wanted(box, MEMORY) &&
+	    write_memory_limit(box, info->mode, info->controller_dir[MEMORY]) < 0)
+		return -1;
+	if (limit_wanted(box, PIDS) && write_pids_limit(box, info->controller_dir[PIDS]) < 0)
+		return -1;
+	if (limit_wanted(box, CPU) &&
+	    write_cpu_limit(box, info->mode, info->controller_dir[CPU]) < 0)
+		return -1;
+	return 0;
+}
+
+enum cgroup_mode cgroup_mode_from(long root_fs_type, long unified_fs_type)
+{
+	if (root_fs_type == CGROUP2_SUPER_MAGIC)
+		return CGROUP_V2;
+	if (root_fs_type == TMPFS_MAGIC)
+		return unified_fs_type == CGROUP2_SUPER_MAGIC ? CGROUP_HYBRID : CGROUP_V1;
+	return CGROUP_NONE;
+}
+
+const char *cgroup_mode_name(enum cgroup_mode mode)
+{
+	switch (mode) {
+	case CGROUP_V1:
+		return "v1";
+	case CGROUP_HYBRID:
+		return "hybrid";
+	case CGROUP_V2:
+		return "v2";
+	default:
+		return "none";
+	}
+}
+
+/* Which layout does this machine use? statfs(2) names the filesystem at
+ * /sys/fs/cgroup: cgroup2 (v2), or a tmpfs holding v1 mounts. */
+static int detect_mode(const char *root, enum cgroup_mode *mode)
+{
+	struct statfs root_fs, unified_fs;
+	char unified[PATH_MAX];
+
+	if (statfs(root, &root_fs) < 0)
+		return box_syserr("statfs", root);
+	if (path_join(unified, sizeof(unified), root, "unified") < 0)
+		return -1;
+	if (statfs(unified, &unified_fs) < 0)
+		unified_fs.f_type = 0; /* no unified/: plain v1 (or v2) */
+	*mode = cgroup_mode_from((long)root_fs.f_type, (long)unified_fs.f_type);
+	trace(STEP, "statfs(\"%s\"): %s -> cgroup mode %s%s", root,
+	      root_fs.f_type == CGROUP2_SUPER_MAGIC ? "cgroup2"
+	      : root_fs.f_type == TMPFS_MAGIC	    ? "tmpfs"
+						    : "neither cgroup2 nor tmpfs",
+	      cgroup_mode_name(*mode),
+	      *mode == CGROUP_HYBRID
+		  ? " (limits on the v1 hierarchies; unified/ has no controllers)"
+		  : "");
+	if (*mode == CGROUP_NONE) {
+		box_error(
+		    "%s is neither cgroup2 nor a tmpfs of v1 cgroup mounts (run: make doctor)",
+		    root);
+		return -1;
+	}
+	return 0;
+}
+
+int cgroup_create_at(struct box *box, const char *root, enum cgroup_mode mode)
+{
+	struct cgroup_info *info = calloc(1, sizeof(*info));
+
+	if (!info) {
+		box_error("out of memory for the cgroup of %s", box->id);
+		return -1;
+	}
+	info->mode = mode;
+	box->cgroup = info;
+	if ((mode == CGROUP_V2 ? make_v2_cgroup(box, root) : make_v1_cgroups(box, root)) < 0 ||
+	    write_limits(box) < 0) {
+		cgroup_destroy(box); /* leave nothing half-made behind */
+		return -1;
+	}
+	return 0;
+}
+
+int cgroup_create(struct box *box)
+{
+	enum cgroup_mode mode;
+
+	if (detect_mode(CGROUP_ROOT, &mode) < 0)
+		return -1;
+	return cgroup_create_at(box, CGROUP_ROOT, mode);
+}
+
+/* Writing a pid to cgroup.procs moves that process (all its threads) into
+ * the cgroup. From now on, everything it forks is born in there too. */
+int cgroup_add(struct box *box)
+{
+	struct cgroup_info *info = box->cgroup;
+	char pid[32];
+	int i;
+
+	if (!info)
+		return 0;
+	snprintf(pid, sizeof(pid), "%d", (int)box->container_pid);
+	for (i = 0; i < info->dir_count; i++)
+		if (write_file(info->dirs[i], "cgroup.procs", pid) < 0)
+			return -1;
+	return 0;
+}
+
+/* The value of KEY in a flat "key value" file such as memory.events (v2)
+ * or memory.oom_control (v1); -1 when the file or the key is missing. */
+static long long read_key(const char *dir, const char *file, const char *key)
+{
+	char path[PATH_MAX], name[64];
+	long long value, found = -1;
+	FILE *stream;
+
+	if (path_join(path, sizeof(path), dir, file) < 0)
+		return -1;
+	stream = fopen(path, "re");
+	if (!stream)
+		return -1;
+	while (fscanf(stream, "%63s %lld", name, &value) == 2)
+		if (strcmp(name, key) == 0)
+			found = value;
+	fclose(stream);
+	trace(STEP, "read(\"%s\"): %s %lld", path, key, found);
+	return found;
+}
+
+/* The kernel counts its OOM kills per cgroup: "oom_kill N" in
+ * memory.events (v2) and in memory.oom_control (v1, Linux 4.13+). The
+ * container only sees SIGKILL; this count says who sent it and why. */
+int cgroup_report_oom(struct box *box, int exit_code)
+{
+	struct cgroup_info *info = box->cgroup;
+	const char *dir;
+	char limit[32] = "none";
+	long long kills;
+
+	if (!info || !info->controller_dir[MEMORY][0])
+		return exit_code;
+	dir = info->controller_dir[MEMORY];
+	kills = read_key(dir, info->mode == CGROUP_V2 ? "memory.events" : "memory.oom_control",
+			 "oom_kill");
+	if (kills <= 0)
+		return exit_code;
+	if (box->memory_bytes > 0)
+		format_size(box->memory_bytes, limit, sizeof(limit));
+	if (exit_code == 128 + SIGKILL) {
+		box_error("container killed: out of memory (limit %s)", limit);
+		return 128 + SIGKILL;
+	}
+	/* The command survived the loss of one of its processes: keep its own
+	 * exit code, but say what happened. */
+	box_error("a process in the container was killed: out of memory (limit %s)", limit);
+	return exit_code;
+}
+
+/* The pids in a cgroup, from its cgroup.procs. Returns how many. */
+static int read_pids(const char *dir, pid_t *pids, int max)
+{
+	char path[PATH_MAX];
+	FILE *stream;
+	int count = 0, pid;
+
+	if (path_join(path, sizeof(path), dir, "cgroup.procs") < 0)
+		return 0;
+	stream = fopen(path, "re");
+	if (!stream)
+		return 0; /* gone, or a fake tree that never had processes */
+	while (count < max && fscanf(stream, "%d", &pid) == 1)
+		pids[count++] = pid;
+	fclose(stream);
+	return count;
+}
+
+/* v2 (Linux 5.14+): writing "1" to cgroup.kill SIGKILLs every process in
+ * the cgroup at once. Opened without O_CREAT: no file, no such feature. */
+static bool kill_with_cgroup_kill(const char *dir)
+{
+	char path[PATH_MAX];
+	int fd;
+	bool done;
+
+	if (path_join(path, sizeof(path), dir, "cgroup.kill") < 0)
+		return false;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	trace(STEP, "write(\"%s\", \"1\")", path);
+	done = write(fd, "1", 1) == 1;
+	close(fd);
+	return done;
+}
+
+/* Kill what is left: processes the container started in the background,
+ * or everything when the runtime gives up early. v1 has no cgroup.kill, so
+ * SIGKILL each pid, and look again: one may have forked meanwhile. */
+static void kill_remaining(const struct cgroup_info *info, const char *dir)
+{
+	pid_t pids[512];
+	int tries, count, i;
+
+	if (info->mode == CGROUP_V2 && kill_with_cgroup_kill(dir))
+		return;
+	for (tries = 0; tries < CLEANUP_TRIES; tries++) {
+		count = read_pids(dir, pids, (int)(sizeof(pids) / sizeof(pids[0])));
+		if (count == 0)
+			return;
+		for (i = 0; i < count; i++) {
+			trace(STEP, "kill(%d, SIGKILL)", (int)pids[i]);
+			if (kill(pids[i], SIGKILL) < 0 && errno != ESRCH)
+				box_syserr("kill", dir);
+		}
+		pause_briefly();
+	}
+}
+
+/* rmdir(2) removes a cgroup once no process is in it. A process killed
+ * a moment ago may still be on its way out: EBUSY, wait and try again. */
+static void remove_dir(const char *dir)
+{
+	int tries;
+
+	for (tries = 0; tries < CLEANUP_TRIES; tries++) {
+		if (rmdir(dir) == 0) {
+			trace(STEP, "rmdir(\"%s\")", dir);
+			return;
+		}
+		if (errno == ENOENT)
+			return;
+		if (errno != EBUSY)
+			break;
+		pause_briefly();
+	}
+	box_syserr("rmdir", dir);
+	box_error("cgroup %s is left behind; remove it with: rmdir %s", dir, dir);
+}
+
+void cgroup_destroy(struct box *box)
+{
+	struct cgroup_info *info = box->cgroup;
+	int i;
+
+	if (!info)
+		return;
+	for (i = info->dir_count - 1; i >= 0; i--) {
+		kill_remaining(info, info->dirs[i]);
+		remove_dir(info->dirs[i]);
+	}
+	free(info);
+	box->cgroup = NULL;
+}
