@@ -33,6 +33,8 @@ done
 printf 'not a program\n' >"$tmp/etc/not-executable"
 chmod 644 "$tmp/etc/not-executable"
 chown -R 0:0 "$tmp"
+# 08: a setuid-root program for the no_new_privs test (after chown, which clears the bit).
+[ -f "$tmp/escapes/setuid-gain" ] && chmod 4755 "$tmp/escapes/setuid-gain"
 
 rm -rf "$dest"
 mv "$tmp" "$dest"
