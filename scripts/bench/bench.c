@@ -34,6 +34,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,14 @@ static const char *out_dir;
 static int crun_mount_ns = -1; /* crun's namespace: no cgroup2 tree */
 static int stderr_log = -1;    /* stderr of the timed runs */
 static int leftovers;	       /* crun/runc runs that left state to delete */
+/* Ctrl-C or SIGTERM: finish the run in progress, then report what we have. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int signal_number)
+{
+	(void)signal_number;
+	interrupted = 1;
+}
 
 static void die(const char *action, const char *what)
 {
@@ -233,8 +242,9 @@ static struct run run_once(int index, int number, enum mode mode, int err_fd)
 		die("fork", s->name);
 	if (pid == 0)
 		exec_subject(s, argv, err_fd, mode == MODE_TRACED);
-	if (wait4(pid, &run.status, 0, &usage) < 0)
-		die("wait4", s->name);
+	while (wait4(pid, &run.status, 0, &usage) < 0)
+		if (errno != EINTR)
+			die("wait4", s->name);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	run.wall_us = elapsed_us(&start, &end);
 	run.rss_kb = usage.ru_maxrss;
@@ -444,7 +454,7 @@ static void traced_runs(int index, int count)
 
 	snprintf(path, sizeof(path), "%s/traces/current.txt", out_dir);
 	snprintf(keep, sizeof(keep), "%s/traces/%s.txt", out_dir, s->name);
-	for (int n = 0; n < count && n < MAX_RUNS; n++) {
+	for (int n = 0; n < count && n < MAX_RUNS && !interrupted; n++) {
 		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		struct run run, bare;
 
@@ -462,7 +472,7 @@ static void traced_runs(int index, int count)
 		s->traced_wall[s->traced_count++] = run.wall_us;
 	}
 	/* keep the last one, for a learner to read */
-	if (rename(path, keep) < 0)
+	if (rename(path, keep) < 0 && errno != ENOENT)
 		die("rename", keep);
 }
 
@@ -822,10 +832,13 @@ static void check_subjects(void)
 	}
 }
 
-static void timed_rounds(int rounds)
+/* Returns the number of rounds done (fewer when interrupted). */
+static int timed_rounds(int rounds)
 {
-	for (int r = 0; r < rounds && r < MAX_RUNS; r++) {
-		for (int k = 0; k < subject_count; k++) {
+	int r;
+
+	for (r = 0; r < rounds && !interrupted; r++) {
+		for (int k = 0; k < subject_count && !interrupted; k++) {
 			int i = (r + k) % subject_count; /* each round starts one further */
 
 			if (subjects[i].broken)
@@ -836,6 +849,7 @@ static void timed_rounds(int rounds)
 		if ((r + 1) % 10 == 0)
 			fprintf(stderr, "bench: %d/%d rounds\n", r + 1, rounds);
 	}
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -853,6 +867,7 @@ int main(int argc, char **argv)
 	};
 	const char *crun = NULL, *runc = NULL, *about = NULL;
 	int rounds = 50, traced = 15, option;
+	struct sigaction interrupt = {0};
 	char path[PATH_MAX];
 	FILE *out;
 
@@ -914,9 +929,12 @@ int main(int argc, char **argv)
 	if (stderr_log < 0)
 		die("open", path);
 
+	interrupt.sa_handler = on_interrupt; /* no SA_RESTART: wait4 sees EINTR */
+	sigaction(SIGINT, &interrupt, NULL);
+	sigaction(SIGTERM, &interrupt, NULL);
 	check_subjects(); /* also warms the page cache */
-	timed_rounds(rounds);
-	for (int i = 0; i < subject_count; i++)
+	rounds = timed_rounds(rounds);
+	for (int i = 0; i < subject_count && !interrupted; i++)
 		if (subjects[i].kind == KIND_STEP && !subjects[i].broken)
 			traced_runs(i, traced);
 
@@ -926,6 +944,8 @@ int main(int argc, char **argv)
 	if (!out)
 		die("fopen", path);
 	print_notes(out, about);
+	if (interrupted)
+		fputs("**Interrupted**: the tables hold the runs done until then.\n\n", out);
 	print_times(out, rounds);
 	print_targets(out);
 	print_phases(out, traced);
