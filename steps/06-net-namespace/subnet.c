@@ -7,7 +7,8 @@
  * Two running containers must never get the same /30: the host would then
  * have two routes to one network and send one container's packets to the
  * other. So a /30 is leased: a file BOXES_RUN/net/10.200.X.Y that says
- * "<id> <pid>", made while holding flock(2) on BOXES_RUN/net.lock, so two
+ * "<id> <pid>", made while holding flock(2) on the directory BOXES_RUN/net
+ * itself (a directory can be locked like any file), so two
  * runtimes starting at the same moment wait for each other. A lease whose
  * runtime is gone (kill -9 leaves it behind) is taken over. And a /30 that
  * is already on one of the host's interfaces (a container of another
@@ -174,23 +175,22 @@ static int pick_subnet(const char *dir, const char *id, struct subnet *out)
 int subnet_lease(const char *id, struct subnet *out)
 {
 	const char *root = state_root();
-	char dir[4096], lock_path[4096];
+	char dir[4096];
 	int lock_fd, result;
 
 	subnet_describe(-1, out);
-	if (path_join(dir, sizeof(dir), root, "net") < 0 ||
-	    path_join(lock_path, sizeof(lock_path), root, "net.lock") < 0)
+	if (path_join(dir, sizeof(dir), root, "net") < 0)
 		return -1;
 	if (mkdir(root, 0700) < 0 && errno != EEXIST)
 		return box_syserr("mkdir", root);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return box_syserr("mkdir", dir);
-	lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (lock_fd < 0)
-		return box_syserr("open", lock_path);
-	trace(6, "flock(\"%s\", LOCK_EX)", lock_path);
+		return box_syserr("open", dir);
+	trace(6, "flock(\"%s\", LOCK_EX)", dir);
 	if (flock(lock_fd, LOCK_EX) < 0) {
-		box_syserr("flock", lock_path);
+		box_syserr("flock", dir);
 		close(lock_fd);
 		return -1;
 	}

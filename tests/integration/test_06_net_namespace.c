@@ -1,0 +1,298 @@
+/* Step 06 (network namespace): the container has its own network stack -
+ * lo and an eth0 joined to the host by a veth pair, a /30 of
+ * 10.200.0.0/16 - so the host's localhost-only services and its
+ * interfaces are out of sight, which step 05 still showed. And every veth
+ * and address lease is gone when the container ends. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "harness_06.h"
+
+#define STEP "06-net-namespace"
+#define BEFORE "05-pivot-root"
+
+/* Every interface in the container's /proc/net/dev, one "if=NAME" each. */
+#define LIST_INTERFACES "awk -F: 'NR > 2 { gsub(/ /, \"\", $1); print \"if=\" $1 }' /proc/net/dev"
+
+static int count_of(const char *text, const char *needle)
+{
+	int count = 0;
+
+	for (text = strstr(text, needle); text; text = strstr(text + 1, needle))
+		count++;
+	return count;
+}
+
+static void test_only_lo_and_eth0_inside(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c", LIST_INTERFACES, NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "if=lo\n");
+	assert_output(&r, "if=eth0\n");
+	assert_int_equal(count_of(r.out, "if="), 2);
+}
+
+static void test_eth0_has_a_30_and_a_default_route(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c", "ip -4 addr show eth0; ip route", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "inet 10.200.");
+	assert_output(&r, "/30 ");
+	assert_output(&r, "default via 10.200.");
+	assert_output(&r, ",UP,LOWER_UP"); /* eth0 up, and its peer too */
+}
+
+static void test_escape_host_loopback_works_under_05(void **state)
+{
+	struct run_result r;
+	char port_text[16];
+	int port, listener = loopback_listener(&port);
+
+	(void)state;
+	assert_true(listener >= 0);
+	snprintf(port_text, sizeof(port_text), "%d", port);
+	run_box(&r, 10, BEFORE, ROOTFS, "/escapes/host-loopback", port_text, NULL);
+	close(listener);
+	assert_exit(&r, 0);
+	assert_output(&r, "ESCAPED: connected to the host's 127.0.0.1");
+}
+
+static void test_escape_host_loopback_blocked_by_net_namespace(void **state)
+{
+	struct run_result r;
+	char port_text[16];
+	int port, listener = loopback_listener(&port);
+
+	(void)state;
+	assert_true(listener >= 0);
+	snprintf(port_text, sizeof(port_text), "%d", port);
+	run_box(&r, 10, STEP, ROOTFS, "/escapes/host-loopback", port_text, NULL);
+	close(listener);
+	assert_exit(&r, 1);
+	assert_output(&r, "BLOCKED: connect(127.0.0.1:");
+	assert_output(&r, "Connection refused");
+}
+
+static void test_escape_host_interfaces_works_under_05(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, BEFORE, ROOTFS, "/escapes/host-interfaces", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "ESCAPED: the host's interface");
+}
+
+static void test_escape_host_interfaces_blocked_by_net_namespace(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/escapes/host-interfaces", NULL);
+	assert_exit(&r, 1);
+	assert_output(&r, "BLOCKED: only lo and eth0");
+}
+
+/* A container that prints its address, then serves one line on port 8080
+ * and exits once the client hangs up. */
+struct served_box {
+	pid_t pid;
+	char out_file[64], err_file[64];
+	char address[32];
+};
+
+static void start_server_box(struct served_box *served)
+{
+	char output[4096];
+
+	snprintf(served->out_file, sizeof(served->out_file), "/tmp/boxes-06-%d.out", (int)getpid());
+	snprintf(served->err_file, sizeof(served->err_file), "/tmp/boxes-06-%d.err", (int)getpid());
+	served->pid = spawn_box(
+	    served->out_file, served->err_file, STEP, ROOTFS, "/bin/sh", "-c",
+	    "ip -4 -o addr show eth0; echo hello-from-the-container | nc -l -p 8080", NULL);
+	assert_true(served->pid > 0);
+	if (wait_for_file_text(served->out_file, "inet 10.200.", 5, output, sizeof(output)) < 0)
+		fail_msg("the server container never printed its address:\n%s", output);
+	assert_int_equal(find_container_address(output, served->address, sizeof(served->address)),
+			 0);
+}
+
+/* Talk to it (which lets it exit), and reap it. */
+static void finish_server_box(struct served_box *served, char *reply, size_t len)
+{
+	int status;
+
+	read_from_server(served->address, 8080, 5, reply, len);
+	status = wait_box(served->pid, 5);
+	unlink(served->out_file);
+	unlink(served->err_file);
+	assert_int_equal(status, 0);
+}
+
+static void test_host_reaches_server_in_container(void **state)
+{
+	struct served_box served;
+	char reply[256];
+
+	(void)state;
+	start_server_box(&served);
+	finish_server_box(&served, reply, sizeof(reply));
+	assert_string_equal(reply, "hello-from-the-container\n");
+}
+
+static void test_container_reaches_host_end(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c",
+		"gateway=$(ip route | awk '/^default/ { print $3 }'); "
+		"ping -c 1 -W 2 $gateway",
+		NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "1 packets received");
+}
+
+static void test_two_containers_get_different_addresses(void **state)
+{
+	struct served_box first;
+	struct run_result second;
+	char second_address[32] = "", reply[256];
+
+	(void)state;
+	start_server_box(&first); /* holds its /30 until we talk to it */
+	run_box(&second, 10, STEP, ROOTFS, "/bin/sh", "-c", "ip -4 -o addr show eth0", NULL);
+	finish_server_box(&first, reply, sizeof(reply));
+	assert_exit(&second, 0);
+	assert_int_equal(find_container_address(second.out, second_address, sizeof(second_address)),
+			 0);
+	assert_string_not_equal(first.address, second_address);
+	assert_string_equal(reply, "hello-from-the-container\n");
+}
+
+static void test_net_none_has_lo_only(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--net", "none", ROOTFS, "/bin/sh", "-c",
+		LIST_INTERFACES "; ip route; ping -c 1 -W 2 127.0.0.1", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "if=lo\n");
+	assert_int_equal(count_of(r.out, "if="), 1);
+	assert_no_output(&r, "default");
+	assert_output(&r, "1 packets received"); /* lo is up */
+	assert_int_equal(leases_held(), 0);
+}
+
+static void test_net_host_shares_the_hosts_interfaces(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--net", "host", ROOTFS, "/escapes/host-interfaces", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "ESCAPED");
+}
+
+static void test_no_veth_or_lease_left_after_exit(void **state)
+{
+	struct run_result r;
+	char veth[32];
+
+	(void)state;
+	run_box(&r, 10, STEP, "--trace", ROOTFS, "/bin/true", NULL);
+	assert_exit(&r, 0);
+	veth_in_trace(r.err, veth, sizeof(veth));
+	assert_true(strncmp(veth, "bx", 2) == 0);
+	assert_false(host_link_exists(veth));
+	assert_int_equal(leases_held(), 0);
+	assert_int_equal(run_dir_entries(), 0);
+}
+
+static void test_no_veth_left_when_command_not_found(void **state)
+{
+	struct run_result r;
+	char veth[32];
+
+	(void)state;
+	run_box(&r, 10, STEP, "--trace", ROOTFS, "/no/such/command", NULL);
+	assert_exit(&r, 127);
+	veth_in_trace(r.err, veth, sizeof(veth));
+	assert_true(strncmp(veth, "bx", 2) == 0);
+	assert_false(host_link_exists(veth));
+	assert_int_equal(leases_held(), 0);
+}
+
+static void test_no_veth_left_after_sigterm(void **state)
+{
+	char out_file[64], err_file[64], err_text[OUTPUT_MAX], veth[32];
+	pid_t pid;
+	int status;
+
+	(void)state;
+	snprintf(out_file, sizeof(out_file), "/tmp/boxes-06-%d.out", (int)getpid());
+	snprintf(err_file, sizeof(err_file), "/tmp/boxes-06-%d.err", (int)getpid());
+	pid = spawn_box(out_file, err_file, STEP, "--trace", "--init", ROOTFS, "/bin/sleep", "30",
+			NULL);
+	assert_true(pid > 0);
+	/* set-up done: the runtime released the container */
+	if (wait_for_file_text(err_file, "release the container", 5, err_text, sizeof(err_text)) <
+	    0)
+		fail_msg("the container never started:\n%s", err_text);
+	veth_in_trace(err_text, veth, sizeof(veth));
+	assert_true(host_link_exists(veth)); /* while it runs, the host end is there */
+	kill(pid, SIGTERM);
+	status = wait_box(pid, 5);
+	unlink(out_file);
+	unlink(err_file);
+	assert_int_equal(status, 128 + SIGTERM);
+	assert_false(host_link_exists(veth));
+	assert_int_equal(leases_held(), 0);
+}
+
+static void test_bad_net_value_rejected(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--net", "bridge", ROOTFS, "/bin/true", NULL);
+	assert_exit(&r, 125);
+	assert_error(&r, "--net 'bridge': expected veth, none or host");
+	assert_int_equal(leases_held(), 0);
+	assert_int_equal(run_dir_entries(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_only_lo_and_eth0_inside),
+	    cmocka_unit_test(test_eth0_has_a_30_and_a_default_route),
+	    cmocka_unit_test(test_escape_host_loopback_works_under_05),
+	    cmocka_unit_test(test_escape_host_loopback_blocked_by_net_namespace),
+	    cmocka_unit_test(test_escape_host_interfaces_works_under_05),
+	    cmocka_unit_test(test_escape_host_interfaces_blocked_by_net_namespace),
+	    cmocka_unit_test(test_host_reaches_server_in_container),
+	    cmocka_unit_test(test_container_reaches_host_end),
+	    cmocka_unit_test(test_two_containers_get_different_addresses),
+	    cmocka_unit_test(test_net_none_has_lo_only),
+	    cmocka_unit_test(test_net_host_shares_the_hosts_interfaces),
+	    cmocka_unit_test(test_no_veth_or_lease_left_after_exit),
+	    cmocka_unit_test(test_no_veth_left_when_command_not_found),
+	    cmocka_unit_test(test_no_veth_left_after_sigterm),
+	    cmocka_unit_test(test_bad_net_value_rejected),
+	};
+
+	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+}
