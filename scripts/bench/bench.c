@@ -112,6 +112,21 @@ static const char *out_dir;
 static int crun_mount_ns = -1; /* crun's namespace: no cgroup2 tree */
 static int stderr_log = -1;    /* stderr of the timed runs */
 static int leftovers;	       /* crun/runc runs that left state to delete */
+/* The load average (loadavg in proc(5)) at start and end: other work on the
+ * machine makes every time longer, and the ratios of one round steadier. */
+static char load_at_start[64], load_at_end[64];
+
+static void read_load(char *load, size_t size)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (!f || !fgets(load, size, f))
+		snprintf(load, size, "?");
+	load[strcspn(load, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
 /* Ctrl-C or SIGTERM: finish the run in progress, then report what we have. */
 static volatile sig_atomic_t interrupted;
 
@@ -504,15 +519,40 @@ static long median_long(const long *values, int count)
 	return count % 2 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
 }
 
-static long median_wall(const struct subject *s)
+/* The value below which `percent` % of values[0..count) lie; -1 if none. */
+static long percentile_long(const long *values, int count, int percent)
 {
-	static long values[MAX_RUNS];
+	static long sorted[MAX_RUNS];
+
+	if (count == 0)
+		return -1;
+	memcpy(sorted, values, count * sizeof(long));
+	qsort(sorted, count, sizeof(long), compare_long);
+	return sorted[(count - 1) * percent / 100];
+}
+
+static int successful_walls(const struct subject *s, long *values)
+{
 	int count = 0;
 
 	for (int r = 0; r < s->run_count; r++)
 		if (run_succeeded(&s->runs[r]))
 			values[count++] = s->runs[r].wall_us;
-	return median_long(values, count);
+	return count;
+}
+
+static long median_wall(const struct subject *s)
+{
+	static long values[MAX_RUNS];
+
+	return median_long(values, successful_walls(s, values));
+}
+
+static long wall_percentile(const struct subject *s, int percent)
+{
+	static long values[MAX_RUNS];
+
+	return percentile_long(values, successful_walls(s, values), percent);
 }
 
 static long median_rss(const struct subject *s)
@@ -604,22 +644,25 @@ static void print_times(FILE *out, int rounds)
 	struct subject *crun = find_kind(KIND_CRUN), *runc = find_kind(KIND_RUNC);
 
 	fprintf(out, "## Wall time and peak RSS (%d interleaved rounds)\n\n", rounds);
-	fputs("| runtime | median wall ms | × chroot | × unshare | × crun | × runc | peak RSS KiB |"
+	fputs("| runtime | median wall ms | p25–p75 ms | × chroot | × unshare | × crun | × runc | "
+	      "peak RSS KiB |"
 	      " failed runs | stub mechanisms |\n",
 	      out);
-	fputs("|---|--:|--:|--:|--:|--:|--:|--:|---|\n", out);
+	fputs("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n", out);
 	for (int i = 0; i < subject_count; i++) {
 		struct subject *s = &subjects[i];
 
 		if (s->broken) {
 			fprintf(out,
-				"| %s | failed its check run, left out (see stderr.log) |||||||"
+				"| %s | failed its check run, left out (see stderr.log) ||||||||"
 				"|\n",
 				s->name);
 			continue;
 		}
 		fprintf(out, "| %s |", s->name);
 		print_ms(out, median_wall(s));
+		fprintf(out, " %.2f–%.2f |", wall_percentile(s, 25) / 1000.0,
+			wall_percentile(s, 75) / 1000.0);
 		print_ratio(out, median_ratio(s, chroot_base));
 		print_ratio(out, median_ratio(s, unshare_base));
 		print_ratio(out, median_ratio(s, crun));
@@ -739,8 +782,11 @@ static void print_notes(FILE *out, const char *about)
 
 	uname(&host);
 	fputs("# boxes start-up benchmark\n\n", out);
-	fprintf(out, "Machine: Linux %s, %ld CPUs. %s\n\n", host.release,
+	fprintf(out, "Machine: Linux %s, %ld CPUs. %s\n", host.release,
 		sysconf(_SC_NPROCESSORS_ONLN), about ? about : "");
+	fprintf(out,
+		"Load average (1, 5, 15 min; running/all; last pid) at start: %s; at end: %s.\n\n",
+		load_at_start, load_at_end);
 	fputs(
 	    "Each run is the whole lifecycle of `RUNTIME ROOTFS /bin/true` (start, isolate, exec,\n"
 	    "exit, clean up), from fork to wait4, with each step's default options (steps 06-08:\n"
@@ -932,12 +978,14 @@ int main(int argc, char **argv)
 	interrupt.sa_handler = on_interrupt; /* no SA_RESTART: wait4 sees EINTR */
 	sigaction(SIGINT, &interrupt, NULL);
 	sigaction(SIGTERM, &interrupt, NULL);
+	read_load(load_at_start, sizeof(load_at_start));
 	check_subjects(); /* also warms the page cache */
 	rounds = timed_rounds(rounds);
 	for (int i = 0; i < subject_count && !interrupted; i++)
 		if (subjects[i].kind == KIND_STEP && !subjects[i].broken)
 			traced_runs(i, traced);
 
+	read_load(load_at_end, sizeof(load_at_end));
 	write_runs_csv();
 	snprintf(path, sizeof(path), "%s/startup.md", out_dir);
 	out = fopen(path, "w");
