@@ -1,0 +1,278 @@
+/* Step 08 (no_new_privs, capabilities, seccomp): each door into the kernel
+ * that 07 left open - keyrings, nested namespaces, mount, file handles,
+ * setuid - is shown open under 07 and shut under 08; ordinary work still
+ * runs; --seccomp unconfined brings 07's behaviour back. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define STEP "08-seccomp"
+#define STEP_07 "07-user-namespace"
+
+/* Docker's default set: what `docker run alpine grep Cap /proc/self/status`
+ * shows. */
+#define DOCKER_CAPS "00000000a80425fb"
+
+static void test_default_capabilities_are_dockers_14(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c", "grep ^Cap /proc/self/status", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "CapEff:\t" DOCKER_CAPS);
+	assert_output(&r, "CapPrm:\t" DOCKER_CAPS);
+	assert_output(&r, "CapBnd:\t" DOCKER_CAPS);
+	assert_output(&r, "CapInh:\t0000000000000000");
+	assert_output(&r, "CapAmb:\t0000000000000000");
+}
+
+static void test_no_new_privs_and_filter_are_on(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c",
+		"grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "NoNewPrivs:\t1");
+	assert_output(&r, "Seccomp:\t2"); /* 2: filter mode */
+}
+
+static void test_cap_drop_all_then_cap_add_keeps_only_that(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--cap-drop", "ALL", "--cap-add", "net_bind_service", ROOTFS,
+		"/bin/sh", "-c", "grep ^CapEff /proc/self/status", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "CapEff:\t0000000000000400"); /* bit 10 only */
+}
+
+static void test_bad_capability_name_exits_125_before_anything_is_made(void **state)
+{
+	struct run_result r;
+	int entries_before = run_dir_entries();
+
+	(void)state;
+	run_box(&r, 10, STEP, "--cap-add", "NET_ADMINN", ROOTFS, "/bin/true", NULL);
+	assert_exit(&r, 125);
+	assert_error(&r, "--cap-add NET_ADMINN: no such capability");
+	assert_int_equal(run_dir_entries(), entries_before);
+}
+
+static void test_trace_shows_no_new_privs_then_caps_then_filter(void **state)
+{
+	struct run_result r;
+	const char *no_new_privs, *capset, *filter, *exec;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--trace", ROOTFS, "/bin/true", NULL);
+	assert_exit(&r, 0);
+	no_new_privs = strstr(r.err, "[08] prctl(PR_SET_NO_NEW_PRIVS, 1)");
+	capset = strstr(r.err, "[08] capset(");
+	filter = strstr(r.err, "[08] seccomp(SECCOMP_SET_MODE_FILTER)");
+	exec = strstr(r.err, "execvp(\"/bin/true\")");
+	assert_non_null(no_new_privs);
+	assert_non_null(capset);
+	assert_non_null(filter);
+	assert_non_null(exec);
+	assert_true(no_new_privs < capset && capset < filter && filter < exec);
+}
+
+/* Each escape: open under 07, shut under 08. */
+static void check_escape(const char *step, const char *escape, int code, const char *text)
+{
+	struct run_result r;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/escapes/%s", escape);
+	run_box(&r, 10, step, ROOTFS, path, NULL);
+	assert_exit(&r, code);
+	assert_output(&r, text);
+}
+
+static void test_keyctl_escape_works_under_07(void **state)
+{
+	(void)state;
+	check_escape(STEP_07, "keyctl", 0, "ESCAPED: add_key put key");
+}
+
+static void test_keyctl_blocked_by_seccomp(void **state)
+{
+	(void)state;
+	check_escape(STEP, "keyctl", 1,
+		     "BLOCKED: add_key(\"user\", ..., KEY_SPEC_USER_KEYRING): "
+		     "Operation not permitted");
+}
+
+static void test_nested_userns_escape_works_under_07(void **state)
+{
+	(void)state;
+	check_escape(STEP_07, "nested-userns", 0, "ESCAPED: unshare(");
+}
+
+static void test_nested_userns_blocked_by_seccomp(void **state)
+{
+	(void)state;
+	check_escape(STEP, "nested-userns", 1,
+		     "BLOCKED: unshare(CLONE_NEWUSER): Operation not permitted");
+}
+
+static void test_mount_tmpfs_escape_works_under_07(void **state)
+{
+	(void)state;
+	check_escape(STEP_07, "mount-tmpfs", 0, "ESCAPED: mounted a tmpfs");
+}
+
+static void test_mount_tmpfs_blocked_under_08(void **state)
+{
+	(void)state;
+	check_escape(STEP, "mount-tmpfs", 1,
+		     "Operation not permitted (CAP_SYS_ADMIN dropped, seccomp filter on)");
+}
+
+/* Two locks on mount: give back CAP_SYS_ADMIN and the filter still says
+ * no; open both and it works again. */
+static void test_mount_blocked_by_filter_even_with_cap_sys_admin(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--cap-add", "SYS_ADMIN", ROOTFS, "/escapes/mount-tmpfs", NULL);
+	assert_exit(&r, 1);
+	assert_output(&r, "(CAP_SYS_ADMIN held, seccomp filter on)");
+	run_box(&r, 10, STEP, "--cap-add", "SYS_ADMIN", "--seccomp", "unconfined", ROOTFS,
+		"/escapes/mount-tmpfs", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "ESCAPED: mounted a tmpfs");
+}
+
+static void test_shocker_already_fails_under_07(void **state)
+{
+	(void)state;
+	check_escape(STEP_07, "shocker", 1, "BLOCKED: open_by_handle_at(inode 2)");
+}
+
+static void test_shocker_blocked_by_seccomp(void **state)
+{
+	(void)state;
+	check_escape(STEP, "shocker", 1,
+		     "BLOCKED: open_by_handle_at(inode 2): Operation not permitted");
+}
+
+static void test_setuid_program_gains_root_under_07(void **state)
+{
+	(void)state;
+	check_escape(STEP_07, "setuid-gain", 0,
+		     "ESCAPED: uid 65534 ran a setuid-root program and got euid 0 back");
+}
+
+static void test_setuid_program_gains_nothing_under_no_new_privs(void **state)
+{
+	(void)state;
+	check_escape(STEP, "setuid-gain", 1,
+		     "BLOCKED: the setuid-root program ran with euid 65534");
+}
+
+/* The 32-bit door: where the kernel has one, the filter covers it too. */
+static void test_int80_keyctl_cannot_bypass_the_filter(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/escapes/keyctl-int80", NULL);
+	if (r.status == 2) /* this kernel runs no 32-bit calls at all */
+		skip();
+	assert_exit(&r, 1);
+	assert_output(&r,
+		      "BLOCKED: int 0x80 keyctl(KEYCTL_GET_KEYRING_ID): Operation not permitted");
+}
+
+static void test_unconfined_restores_07_behaviour(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--seccomp", "unconfined", ROOTFS, "/escapes/keyctl", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "ESCAPED: add_key put key");
+	run_box(&r, 10, STEP, "--seccomp", "unconfined", ROOTFS, "/escapes/nested-userns", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "ESCAPED: unshare(");
+	run_box(&r, 10, STEP, "--seccomp", "unconfined", ROOTFS, "/bin/sh", "-c",
+		"grep ^Seccomp: /proc/self/status", NULL);
+	assert_output(&r, "Seccomp:\t0");
+}
+
+static void test_ordinary_work_still_works(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c",
+		"mkdir -p /tmp/work/sub && echo data > /tmp/work/sub/file && "
+		"mv /tmp/work/sub/file /tmp/work/moved && chmod 600 /tmp/work/moved && "
+		"chown 1000:1000 /tmp/work/moved && cat /tmp/work/moved && rm -r /tmp/work && "
+		"ps -o pid,comm | grep -q ' ps$' && echo all-done",
+		NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "data\nall-done\n");
+}
+
+static void test_init_forks_after_the_filter(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--init", ROOTFS, "/bin/sh", "-c",
+		"(sleep 0; echo from-a-child) & wait; echo pid=$$", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "from-a-child\npid=2\n");
+}
+
+static void test_container_reaches_host_end(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	/* ping needs CAP_NET_RAW: one of the 14 we keep */
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c",
+		"gateway=$(ip route | awk '/^default/ { print $3 }'); ping -c 1 -W 2 $gateway",
+		NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "1 packets received");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_default_capabilities_are_dockers_14),
+	    cmocka_unit_test(test_no_new_privs_and_filter_are_on),
+	    cmocka_unit_test(test_cap_drop_all_then_cap_add_keeps_only_that),
+	    cmocka_unit_test(test_bad_capability_name_exits_125_before_anything_is_made),
+	    cmocka_unit_test(test_trace_shows_no_new_privs_then_caps_then_filter),
+	    cmocka_unit_test(test_keyctl_escape_works_under_07),
+	    cmocka_unit_test(test_keyctl_blocked_by_seccomp),
+	    cmocka_unit_test(test_nested_userns_escape_works_under_07),
+	    cmocka_unit_test(test_nested_userns_blocked_by_seccomp),
+	    cmocka_unit_test(test_mount_tmpfs_escape_works_under_07),
+	    cmocka_unit_test(test_mount_tmpfs_blocked_under_08),
+	    cmocka_unit_test(test_mount_blocked_by_filter_even_with_cap_sys_admin),
+	    cmocka_unit_test(test_shocker_already_fails_under_07),
+	    cmocka_unit_test(test_shocker_blocked_by_seccomp),
+	    cmocka_unit_test(test_setuid_program_gains_root_under_07),
+	    cmocka_unit_test(test_setuid_program_gains_nothing_under_no_new_privs),
+	    cmocka_unit_test(test_int80_keyctl_cannot_bypass_the_filter),
+	    cmocka_unit_test(test_unconfined_restores_07_behaviour),
+	    cmocka_unit_test(test_ordinary_work_still_works),
+	    cmocka_unit_test(test_init_forks_after_the_filter),
+	    cmocka_unit_test(test_container_reaches_host_end),
+	};
+
+	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+}
