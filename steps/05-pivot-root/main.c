@@ -6,7 +6,10 @@
  * New over 04: the overlay becomes the root mount of the container's mount
  * namespace and the host's root is detached, so there is nothing left to
  * climb out to; /dev is built from a handful of nodes; /proc and /sys hide
- * what a container must not touch.
+ * what a container must not touch. /dev, /proc and /sys are mounted into
+ * the new root before pivot_root: the host's /dev nodes are reachable only
+ * then, and in a user namespace (step 07) the kernel allows a new procfs
+ * or sysfs only while the host's is still in the mount namespace.
  */
 #include <sched.h>
 
@@ -30,8 +33,8 @@ static int container_main(struct box *box)
 	    || make_mounts_private() < 0 /* 02 */
 	    || mount_overlay(box) < 0 /* 04 */
 	    || make_minimal_dev(box->merged_dir) < 0 /* 05: no host disks */
-	    || pivot_into(box->merged_dir) < 0 /* 05: the host's root is gone */
 	    || mount_proc_and_sys(box) < 0 /* 05: masked, read-only */
+	    || pivot_into(box->merged_dir) < 0 /* 05: the host's root is gone */
 	    || set_hostname(box) < 0) /* 02 */
 		return EXIT_BOXES_FAILED;
 	return exec_or_init(box); /* 01, 02 */

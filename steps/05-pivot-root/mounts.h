@@ -10,7 +10,10 @@
  * and the fd links. */
 int make_minimal_dev(const char *new_root);
 
-/* Child, after pivot_root: /proc and /sys, masked and read-only paths. */
+/* Child, before pivot_root too (in a user namespace the kernel allows a
+ * new procfs or sysfs only while the host's is still in our mount
+ * namespace): /proc and /sys in box->merged_dir, with the masked and
+ * read-only paths. Needs make_minimal_dev first (masks use its /dev/null). */
 int mount_proc_and_sys(const struct box *box);
 
 #endif

@@ -30,8 +30,8 @@ static int container_main(struct box *box)
 	    || make_mounts_private() < 0 /* 02 */
 	    || mount_overlay(box) < 0 /* 04 */
 	    || make_minimal_dev(box->merged_dir) < 0 /* 05 */
+	    || mount_proc_and_sys(box) < 0 /* 05: before pivot_root */
 	    || pivot_into(box->merged_dir) < 0 /* 05 */
-	    || mount_proc_and_sys(box) < 0 /* 05 */
 	    || set_hostname(box) < 0) /* 02 */
 		return EXIT_BOXES_FAILED;
 	return exec_or_init(box); /* 01, 02 */

@@ -34,8 +34,8 @@ static int container_main(struct box *box)
 	    || make_mounts_private() < 0 /* 02 */
 	    || mount_overlay(box) < 0 /* 04: over the idmapped rootfs */
 	    || make_minimal_dev(box->merged_dir) < 0 /* 05 */
+	    || mount_proc_and_sys(box) < 0 /* 05: before pivot_root */
 	    || pivot_into(box->merged_dir) < 0 /* 05 */
-	    || mount_proc_and_sys(box) < 0 /* 05 */
 	    || set_hostname(box) < 0 /* 02 */
 	    || set_no_new_privs() < 0 /* 08: exec can't gain privileges */
 	    || drop_capabilities(box) < 0 /* 08: a minimal set */
