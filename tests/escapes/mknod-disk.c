@@ -72,7 +72,8 @@ int main(void)
 					minor, name, strerror(errno));
 			continue; /* read-only or missing: try the next place */
 		}
-		snprintf(made, sizeof(made), "%s", node);
+		if (!made[0])
+			snprintf(made, sizeof(made), "%s", node);
 		fd = open(node, O_RDONLY);
 		open_error = errno;
 		unlink(node); /* an open node keeps working; leave no name behind */
