@@ -99,7 +99,29 @@ static int mark_host_subnets(unsigned char *taken)
 	return 0;
 }
 
-/* A lease is stale when the runtime that wrote it no longer exists. */
+/* Has the process gone? A process killed a moment ago may still be a
+ * zombie until its parent reaps it: gone too (state Z in /proc/PID/stat,
+ * see proc(5)). */
+static int process_is_gone(int pid)
+{
+	char path[64], stat_line[512];
+	const char *after_name;
+	FILE *file;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	file = fopen(path, "re");
+	if (!file)
+		return 0; /* no /proc to ask: assume it lives */
+	if (!fgets(stat_line, sizeof(stat_line), file))
+		stat_line[0] = '\0';
+	fclose(file);
+	after_name = strrchr(stat_line, ')'); /* "PID (COMM) STATE ..." */
+	return after_name && (after_name[2] == 'Z' || after_name[2] == 'X');
+}
+
+/* A lease is stale when the runtime that wrote it is gone. */
 static int lease_is_stale(const char *path)
 {
 	char content[64] = "";
@@ -113,7 +135,7 @@ static int lease_is_stale(const char *path)
 	fclose(file);
 	if (sscanf(content, "%*s %d", &pid) != 1 || pid <= 0)
 		return 0; /* not ours to judge: leave it */
-	return kill(pid, 0) < 0 && errno == ESRCH;
+	return process_is_gone(pid);
 }
 
 /* Try to make the lease file for subnet; 1 if it is ours now, 0 if

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -129,6 +130,28 @@ static void test_stale_lease_is_taken_over(void **state)
 	subnet_release(&subnet);
 }
 
+static void test_lease_of_a_killed_runtime_is_taken_over(void **state)
+{
+	struct subnet probe, subnet;
+	char lease[4096];
+	siginfo_t exited;
+	pid_t killed = fork();
+
+	(void)state;
+	if (killed == 0)
+		_exit(0);
+	/* wait until it has exited, but do not reap it: a zombie */
+	assert_int_equal(waitid(P_PID, (id_t)killed, &exited, WEXITED | WNOWAIT), 0);
+	assert_int_equal(subnet_lease("aaaaaaaaaaaa", &probe), 0);
+	strcpy(lease, probe.lease);
+	subnet_release(&probe);
+	write_lease(lease, (int)killed);
+	assert_int_equal(subnet_lease("bbbbbbbbbbbb", &subnet), 0);
+	waitpid(killed, NULL, 0);
+	assert_string_equal(subnet.lease, lease);
+	subnet_release(&subnet);
+}
+
 static int make_run_dir(void **state)
 {
 	(void)state;
@@ -158,6 +181,7 @@ int main(void)
 	    cmocka_unit_test(test_release_removes_the_lease),
 	    cmocka_unit_test(test_lease_of_a_running_runtime_is_respected),
 	    cmocka_unit_test(test_stale_lease_is_taken_over),
+	    cmocka_unit_test(test_lease_of_a_killed_runtime_is_taken_over),
 	};
 
 	return cmocka_run_group_tests(tests, make_run_dir, remove_run_dir);
