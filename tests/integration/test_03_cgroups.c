@@ -1,0 +1,307 @@
+/* Step 03 (cgroups): a container is held to --memory, --pids-limit and
+ * --cpus; an OOM kill is reported as such (137); its cgroup is gone after
+ * every kind of ending. Under step 02 the same memory hog and fork loop
+ * ran unbounded. Sizes are small and bounded: 256 MiB, 200 processes. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "harness_03.h"
+
+#define STEP "03-cgroups"
+
+/* Print the container's cgroups first, so a test learns its id. */
+#define SHOW_CGROUP "cat /proc/self/cgroup; "
+
+static void test_container_runs_in_its_own_cgroup(void **state)
+{
+	struct run_result r;
+	char id[CGROUP_ID_LEN + 1];
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c", "cat /proc/1/cgroup; hostname", NULL);
+	assert_exit(&r, 0);
+	/* PID 1 itself was moved in before it exec'd /bin/sh */
+	assert_true(cgroup_id_in(r.out, id));
+	assert_non_null(strstr(r.out, id)); /* the hostname, which is the id */
+	assert_output(&r, ":/boxes/");
+	assert_int_equal(cgroup_dirs_of(id), 0); /* gone after a normal exit */
+	assert_int_equal(run_dir_entries(), 0);
+}
+
+static void test_memory_hog_runs_unbounded_under_02(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 20, "02-pid-namespace", ROOTFS, "/escapes/memory-hog", "256", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "ESCAPED: allocated and touched 256 MiB");
+}
+
+static void test_memory_hog_killed_by_limit(void **state)
+{
+	struct run_result r;
+	char id[CGROUP_ID_LEN + 1];
+
+	(void)state;
+	run_box(&r, 20, STEP, "--memory", "64M", ROOTFS, "/bin/sh", "-c",
+		SHOW_CGROUP "exec /escapes/memory-hog 256", NULL);
+	assert_exit(&r, 137);
+	assert_error(&r, "boxes: container killed: out of memory (limit 64M)");
+	assert_no_output(&r, "ESCAPED");
+	assert_true(cgroup_id_in(r.out, id));
+	assert_int_equal(cgroup_dirs_of(id), 0); /* gone after an OOM kill */
+}
+
+static void test_memory_below_limit_is_not_killed(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 20, STEP, "--memory", "64M", ROOTFS, "/escapes/memory-hog", "32", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "touched 32 MiB");
+	assert_false(harness_check(r.err, "out of memory", NULL));
+}
+
+/* The command survives a child's OOM kill: its own exit code, and a line. */
+static void test_oom_of_a_child_is_reported_not_fatal(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 20, STEP, "--memory", "64M", ROOTFS, "/bin/sh", "-c",
+		"/escapes/memory-hog 256; echo hog-status=$?", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "hog-status=137");
+	assert_error(&r, "a process in the container was killed: out of memory (limit 64M)");
+}
+
+static void test_fork_loop_runs_unbounded_under_02(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 20, "02-pid-namespace", ROOTFS, "/escapes/fork-bomb", "200", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "ESCAPED: forked 200 processes");
+}
+
+static void test_fork_loop_stops_at_pids_limit(void **state)
+{
+	struct run_result r, host;
+
+	(void)state;
+	run_box(&r, 20, STEP, "--pids-limit", "64", ROOTFS, "/escapes/fork-bomb", "200", NULL);
+	assert_exit(&r, 1);
+	/* 64 = the fork-bomb itself and 63 children */
+	assert_output(&r,
+		      "BLOCKED: fork failed after 63 children: Resource temporarily unavailable");
+	/* and the host still starts processes */
+	run_argv(&host, 5, (char *const[]){"/bin/sh", "-c", "echo host-ok", NULL});
+	assert_exit(&host, 0);
+	assert_output(&host, "host-ok");
+}
+
+static double seconds(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* "nr_throttled N" of the container's cpu.stat: how many periods the
+ * scheduler held it because its quota was used up. */
+static long long times_throttled(const char *id)
+{
+	char stat[1024] = "";
+	const char *at;
+
+	if (read_file(cgroup_file_of(id, "cpu", "cpu.stat", "cpu.stat"), stat, sizeof(stat)) < 0)
+		return -1;
+	at = strstr(stat, "nr_throttled ");
+	return at ? atoll(at + 13) : -1;
+}
+
+/* Two busy loops for 1 s under --cpus 0.5. The share is the CPU time the
+ * container used over the wall time it ran (the container is reaped by
+ * the runtime, the runtime by us: its time lands in RUSAGE_CHILDREN).
+ * A behaviour check with a wide margin, not a benchmark. Without --cpus
+ * the same loops get 1.9 s over 1.0 s on this idle 2-CPU VM, but other
+ * tests may keep the CPUs busy, so the kernel's own throttle count is
+ * checked too. */
+static void test_busy_loop_gets_about_half_a_cpu(void **state)
+{
+	char out[512], err[512], printed[4096] = "", id[CGROUP_ID_LEN + 1] = "";
+	struct rusage before, after;
+	struct timespec start, end;
+	long long throttled = -1;
+	double cpu, wall;
+	pid_t pid;
+	int status, tries;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/busy.out", run_dir());
+	snprintf(err, sizeof(err), "%s/busy.err", run_dir());
+	getrusage(RUSAGE_CHILDREN, &before);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	pid = spawn_box(out, err, STEP, "--cpus", "0.5", ROOTFS, "/bin/sh", "-c",
+			SHOW_CGROUP "timeout 1 sh -c 'while :; do :; done' | "
+				    "timeout 1 sh -c 'while :; do :; done'; true",
+			NULL);
+	for (tries = 0; tries < 50 && !id[0]; tries++) { /* the id, within 1 s */
+		usleep(20000);
+		if (read_file(out, printed, sizeof(printed)) == 0)
+			cgroup_id_in(printed, id);
+	}
+	usleep(500000); /* half-way through the loops */
+	if (id[0])
+		throttled = times_throttled(id);
+	status = wait_box(pid, 10);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	getrusage(RUSAGE_CHILDREN, &after);
+	unlink(out);
+	unlink(err);
+	cpu = seconds(after.ru_utime) - seconds(before.ru_utime) + seconds(after.ru_stime) -
+	      seconds(before.ru_stime);
+	wall = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+	fprintf(stderr, "    --cpus 0.5: %.2f s CPU over %.2f s; throttled %lld times\n", cpu, wall,
+		throttled);
+	assert_int_equal(status, 0);
+	assert_true(id[0] != '\0');
+	assert_true(throttled > 0);
+	assert_true(cpu / wall > 0.2 && cpu / wall < 0.8);
+}
+
+/* Stop a spawned runtime so that it still cleans up: SIGTERM twice (the
+ * second one is a SIGKILL for the container), never SIGKILL the runtime. */
+static int stop_sleeper(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	usleep(100000);
+	kill(pid, SIGTERM);
+	return wait_box(pid, 5);
+}
+
+/* Start a container that shows its cgroup and sleeps; wait for the id. */
+static pid_t spawn_sleeper(const char *out, const char *err, char id[CGROUP_ID_LEN + 1],
+			   const char *init_option)
+{
+	char printed[4096] = "";
+	pid_t pid;
+	int tries;
+
+	if (init_option)
+		pid = spawn_box(out, err, STEP, init_option, "--memory", "64M", "--pids-limit",
+				"64", "--cpus", "0.5", ROOTFS, "/bin/sh", "-c",
+				SHOW_CGROUP "exec sleep 30", NULL);
+	else
+		pid = spawn_box(out, err, STEP, "--memory", "64M", "--pids-limit", "64", "--cpus",
+				"0.5", ROOTFS, "/bin/sh", "-c", SHOW_CGROUP "exec sleep 30", NULL);
+	for (tries = 0; tries < 250; tries++) { /* 5 s */
+		if (read_file(out, printed, sizeof(printed)) == 0 && cgroup_id_in(printed, id))
+			return pid;
+		usleep(20000);
+	}
+	stop_sleeper(pid);
+	fail_msg("the container never printed its cgroup: %s", printed);
+	return -1;
+}
+
+static void out_files(char *out, char *err, size_t len)
+{
+	snprintf(out, len, "%s/sleeper.out", run_dir());
+	snprintf(err, len, "%s/sleeper.err", run_dir());
+}
+
+/* The limits are in the files the kernel reads, while the container runs. */
+static void test_limits_written_where_the_kernel_reads_them(void **state)
+{
+	char out[512], err[512], id[CGROUP_ID_LEN + 1];
+	char memory[64] = "", pids[64] = "", cpu[64] = "";
+	pid_t pid;
+	int status;
+
+	(void)state;
+	out_files(out, err, sizeof(out));
+	pid = spawn_sleeper(out, err, id, "--init");
+	read_file(cgroup_file_of(id, "memory", "memory.limit_in_bytes", "memory.max"), memory,
+		  sizeof(memory));
+	read_file(cgroup_file_of(id, "pids", "pids.max", "pids.max"), pids, sizeof(pids));
+	read_file(cgroup_file_of(id, "cpu", "cpu.cfs_quota_us", "cpu.max"), cpu, sizeof(cpu));
+	kill(pid, SIGTERM); /* --init passes it on to sleep */
+	status = wait_box(pid, 5);
+	unlink(out);
+	unlink(err);
+	assert_string_equal(memory, "67108864\n");
+	assert_string_equal(pids, "64\n");
+	assert_true(strcmp(cpu, "50000\n") == 0 || strcmp(cpu, "50000 100000\n") == 0);
+	assert_int_equal(status, 143);
+	assert_int_equal(cgroup_dirs_of(id), 0);
+}
+
+/* Without --init, PID 1 ignores SIGTERM; the second one is a SIGKILL. */
+static void test_cgroup_gone_after_sigterm_to_the_runtime(void **state)
+{
+	char out[512], err[512], id[CGROUP_ID_LEN + 1];
+	pid_t pid;
+
+	(void)state;
+	out_files(out, err, sizeof(out));
+	pid = spawn_sleeper(out, err, id, NULL);
+	assert_true(cgroup_dirs_of(id) > 0);
+	assert_int_equal(stop_sleeper(pid), 137);
+	unlink(out);
+	unlink(err);
+	assert_int_equal(cgroup_dirs_of(id), 0);
+	assert_int_equal(run_dir_entries(), 0);
+}
+
+/* Bad values: a clear error, exit 125, and nothing made. */
+static void assert_rejected(const char *option, const char *value, const char *message)
+{
+	struct cgroup_snapshot before;
+	struct run_result r;
+
+	cgroup_snapshot_take(&before);
+	run_box(&r, 10, STEP, option, value, ROOTFS, "/bin/true", NULL);
+	assert_exit(&r, 125);
+	assert_error(&r, message);
+	assert_int_equal(run_dir_entries(), 0);
+	assert_int_equal(cgroups_left_since(&before), 0);
+}
+
+static void test_bad_limits_rejected_and_nothing_left(void **state)
+{
+	(void)state;
+	assert_rejected("--memory", "64X", "boxes: --memory '64X': not a size");
+	assert_rejected("--memory", "-1", "boxes: --memory '-1': not a size");
+	assert_rejected("--pids-limit", "0", "boxes: --pids-limit '0': expected a whole number");
+	assert_rejected("--pids-limit", "lots", "boxes: --pids-limit 'lots'");
+	assert_rejected("--cpus", "abc", "boxes: --cpus 'abc': expected a number of CPUs");
+	assert_rejected("--cpus", "0", "boxes: --cpus '0'");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_container_runs_in_its_own_cgroup),
+	    cmocka_unit_test(test_memory_hog_runs_unbounded_under_02),
+	    cmocka_unit_test(test_memory_hog_killed_by_limit),
+	    cmocka_unit_test(test_memory_below_limit_is_not_killed),
+	    cmocka_unit_test(test_oom_of_a_child_is_reported_not_fatal),
+	    cmocka_unit_test(test_fork_loop_runs_unbounded_under_02),
+	    cmocka_unit_test(test_fork_loop_stops_at_pids_limit),
+	    cmocka_unit_test(test_busy_loop_gets_about_half_a_cpu),
+	    cmocka_unit_test(test_limits_written_where_the_kernel_reads_them),
+	    cmocka_unit_test(test_cgroup_gone_after_sigterm_to_the_runtime),
+	    cmocka_unit_test(test_bad_limits_rejected_and_nothing_left),
+	};
+
+	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+}
