@@ -274,6 +274,28 @@ static void test_bad_net_value_rejected(void **state)
 	assert_int_equal(run_dir_entries(), 0);
 }
 
+/* A set-up error half-way (here: the lease directory is a file) ends the
+ * run with 125 and a message naming the path, and leaves nothing behind. */
+static void test_net_setup_error_fails_cleanly(void **state)
+{
+	struct run_result r;
+	char lease_dir[512];
+	FILE *in_the_way;
+
+	(void)state;
+	snprintf(lease_dir, sizeof(lease_dir), "%s/net", run_dir());
+	assert_int_equal(leases_held(), 0);
+	rmdir(lease_dir);
+	in_the_way = fopen(lease_dir, "w");
+	assert_non_null(in_the_way);
+	fclose(in_the_way);
+	run_box(&r, 10, STEP, ROOTFS, "/bin/true", NULL);
+	unlink(lease_dir);
+	assert_exit(&r, 125);
+	assert_error(&r, "/net): Not a directory");
+	assert_int_equal(run_dir_entries(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +314,7 @@ int main(void)
 	    cmocka_unit_test(test_no_veth_left_when_command_not_found),
 	    cmocka_unit_test(test_no_veth_left_after_sigterm),
 	    cmocka_unit_test(test_bad_net_value_rejected),
+	    cmocka_unit_test(test_net_setup_error_fails_cleanly),
 	};
 
 	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
