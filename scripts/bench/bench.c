@@ -59,13 +59,13 @@ enum mode { MODE_TIMED, MODE_TRACED, MODE_BARE };
 
 /* Where the time of a traced run goes. A trace line is printed right before
  * its action, so the gap after a line is the cost of that line's action;
- * two lines are printed after theirs ("clone(...) = PID", "container
- * exited"), and the gap before them is theirs. */
+ * a line that shows a result ("clone(...) = PID", "container exited") is
+ * printed after its action, and the gap before it is its. */
 enum phase {
 	PHASE_UNTRACED, /* runtime exec, ld.so, options; exit after the last line */
 	PHASE_CLONE,	/* 01/02: clone(2) with the namespace flags */
 	PHASE_WAKE,	/* 01: write to the sync pipe; the container wakes up */
-	PHASE_NS,	/* 01/02: sync pipe, private mounts, chroot, /proc, hostname */
+	PHASE_NS,	/* 01/02: private mounts, chroot, /proc, hostname */
 	PHASE_CGROUP,	/* 03 */
 	PHASE_OVERLAY,	/* 04 */
 	PHASE_PIVOT,	/* 05: pivot_root, /dev, masked /proc and /sys */
@@ -385,7 +385,7 @@ struct trace_line {
 
 static enum phase phase_of(int step, const char *action)
 {
-	if (strncmp(action, "clone(", 6) == 0)
+	if (strncmp(action, "clone(", 6) == 0 || strncmp(action, "fork(", 5) == 0)
 		return PHASE_CLONE;
 	if (strncmp(action, "release", 7) == 0)
 		return PHASE_WAKE;
@@ -407,6 +407,12 @@ static enum phase phase_of(int step, const char *action)
 	default:
 		return PHASE_NS;
 	}
+}
+
+/* "fork() = 4242" shows a result: it was printed once the call returned. */
+static bool printed_after(const char *action)
+{
+	return strstr(action, ") = ") != NULL || strncmp(action, "container exited", 16) == 0;
 }
 
 static int by_number(const void *a, const void *b)
@@ -433,8 +439,7 @@ static int trace_phases(const char *path, long wall_us, long *phases)
 		    action == 0)
 			continue;
 		line->phase = phase_of(line->step, text + action);
-		line->after_action = strncmp(text + action, "clone(", 6) == 0 ||
-				     strncmp(text + action, "container exited", 16) == 0;
+		line->after_action = printed_after(text + action);
 		count++;
 	}
 	fclose(f);
@@ -807,9 +812,11 @@ static void print_phase_notes(FILE *out)
 	fputs(
 	    "Phases come from `--trace` with `BOXES_TRACE_TIME=1` (separate runs; narrating costs\n"
 	    "time, see *traced wall*). A line is printed before its action, so the time to the\n"
-	    "next line is that action's (`clone(...) = PID` and `container exited` are printed\n"
-	    "after, and own the time before them). A line counts in the column of the step in\n"
-	    "its `[NN]`, clean-up lines too; 01/02 lines (sync pipe aside) are *ns+chroot*.\n"
+	    "next line is that action's (a line with a result, `fork() = PID`, `clone(...) = "
+	    "PID`,\n"
+	    "`container exited`, is printed after, and owns the time before it). A line counts in\n"
+	    "the column of the step in its `[NN]`, clean-up lines too; 01/02 lines (sync pipe\n"
+	    "aside) are *ns+chroot*.\n"
 	    "*untraced* = wall time the trace clock cannot see: the runtime's own exec, dynamic\n"
 	    "linking and option parsing, and exiting after the last line; *`--version`* (the\n"
 	    "program started with no container, untraced) shows how much of it is just that.\n"
