@@ -32,7 +32,10 @@ install_runtimes() {
 	command -v runc >/dev/null || missing+=(runc)
 	[ ${#missing[@]} -eq 0 ] && return 0
 	say "installing ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+	export DEBIAN_FRONTEND=noninteractive
+	# a fresh machine may have no package lists yet: update, then retry
+	apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
+		{ apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; } ||
 		say "could not install ${missing[*]}: comparing without"
 }
 
@@ -50,13 +53,13 @@ make_bundle() {
 		-e 's|^\([[:space:]]*\)"sh"$|\1"/bin/true"|' \
 		-e "s|\"path\": \"rootfs\"|\"path\": \"$rootfs\"|" \
 		"$bundle/config.json"
-	grep -q '"terminal": false' "$bundle/config.json" &&
+	if ! { grep -q '"terminal": false' "$bundle/config.json" &&
 		grep -q '"/bin/true"' "$bundle/config.json" &&
 		grep -q "\"path\": \"$rootfs\"" "$bundle/config.json" &&
-		grep -q '"readonly": true' "$bundle/config.json" || {
+		grep -q '"readonly": true' "$bundle/config.json"; }; then
 		say "could not edit $bundle/config.json (the spec template changed?)"
 		return 1
-	}
+	fi
 }
 
 # Nothing may stay: no state dir with a mount in it, no cgroup, no runtime
@@ -106,7 +109,7 @@ about+="boxes $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --
 # Steps 01-08 share one command line: STEP ROOTFS COMMAND. A copy of each is
 # measured, so a `make` running meanwhile cannot swap a binary mid-bench.
 steps=()
-rm -rf "$out/bin"
+rm -rf "${out:?}/bin"
 mkdir -p "$out/bin"
 for bin in "$build"/bin/0[1-8]-*; do
 	[ -x "$bin" ] || continue
