@@ -81,6 +81,31 @@ static int let_container_root_through(const char *dir)
 	return 0;
 }
 
+/* Every directory above BOXES_RUN must let others search it too (we only
+ * fix BOXES_RUN and BOXES_RUN/<id>, which are ours): otherwise the overlay
+ * mount fails later with a bare "Permission denied". */
+static int check_walkable_above(const char *dir)
+{
+	char path[PATH_MAX];
+	char *slash;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	while ((slash = strrchr(path, '/')) && slash != path) {
+		*slash = '\0';
+		if (stat(path, &st) < 0)
+			return box_syserr("stat", path);
+		if (!(st.st_mode & S_IXOTH)) {
+			box_error("%s (mode 0%o) can't be searched by others: the container's "
+				  "root, another uid on the host, must pass through it to its "
+				  "layers; chmod o+x %s, or set BOXES_RUN elsewhere",
+				  path, st.st_mode & 07777, path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int give_to_container_root(const struct box *box, const char *name, uid_t uid, gid_t gid)
 {
 	char path[PATH_MAX];
@@ -116,7 +141,7 @@ int prepare_userns_rootfs(struct box *box)
 	if (give_to_container_root(box, "upper", (uid_t)root_uid, (gid_t)root_gid) < 0 ||
 	    give_to_container_root(box, "work", (uid_t)root_uid, (gid_t)root_gid) < 0 ||
 	    let_container_root_through(state_root()) < 0 ||
-	    let_container_root_through(box->state_dir) < 0)
+	    let_container_root_through(box->state_dir) < 0 || check_walkable_above(state_abs) < 0)
 		return -1;
 	return 0;
 }

@@ -300,6 +300,27 @@ static void test_uidmap_without_container_root_rejected(void **state)
 	assert_int_equal(run_dir_entries(), entries_before);
 }
 
+static void test_boxes_run_behind_a_closed_dir_refused_with_advice(void **state)
+{
+	struct run_result r;
+	char closed[512], inner[600];
+	int removed;
+	const char *saved = run_dir();
+
+	(void)state;
+	snprintf(closed, sizeof(closed), "%s/closed", run_dir());
+	snprintf(inner, sizeof(inner), "%s/run", closed);
+	assert_int_equal(mkdir(closed, 0700), 0);
+	setenv("BOXES_RUN", inner, 1);
+	run_box(&r, 10, STEP, ROOTFS, "/bin/true", NULL);
+	setenv("BOXES_RUN", saved, 1);
+	removed = rmdir(inner) == 0 && rmdir(closed) == 0; /* only if left empty */
+	assert_true(removed);
+	assert_exit(&r, 125);
+	assert_error(&r, "closed (mode 0700) can't be searched by others");
+	assert_error(&r, "chmod o+x");
+}
+
 static void test_state_dir_gone_after_exit(void **state)
 {
 	struct run_result r;
@@ -334,6 +355,7 @@ int main(void)
 	    cmocka_unit_test(test_network_still_reaches_the_host_end),
 	    cmocka_unit_test(test_chroot_breakout_still_blocked),
 	    cmocka_unit_test(test_uidmap_without_container_root_rejected),
+	    cmocka_unit_test(test_boxes_run_behind_a_closed_dir_refused_with_advice),
 	    cmocka_unit_test(test_state_dir_gone_after_exit),
 	};
 
