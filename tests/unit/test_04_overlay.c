@@ -1,0 +1,130 @@
+/* Unit tests, step 04: what overlay_prepare makes, what overlay_cleanup
+ * removes, and the paths mount_overlay refuses before it mounts anything.
+ * No root needed: nothing is mounted. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "04-overlay/overlay.h"
+#include "box.h"
+
+static char boxes_run[] = "/tmp/boxes-unit-04-XXXXXX";
+
+static int make_boxes_run(void **state)
+{
+	(void)state;
+	if (!mkdtemp(boxes_run))
+		return -1;
+	return setenv("BOXES_RUN", boxes_run, 1);
+}
+
+static int remove_boxes_run(void **state)
+{
+	(void)state;
+	return rmdir(boxes_run); /* fails if a test left something behind */
+}
+
+static void new_box(struct box *box, const char *id)
+{
+	memset(box, 0, sizeof(*box));
+	strcpy(box->rootfs_abs, "/srv/rootfs");
+	strcpy(box->id, id);
+}
+
+static bool is_dir(const char *dir, const char *name)
+{
+	char path[8300];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void test_lower_dir_defaults_to_the_rootfs(void **state)
+{
+	struct box box;
+
+	(void)state;
+	new_box(&box, "0000000000a1");
+	assert_int_equal(overlay_prepare(&box), 0);
+	assert_string_equal(box.lower_dir, "/srv/rootfs");
+	overlay_cleanup(&box);
+}
+
+static void test_lower_dir_of_a_later_step_is_kept(void **state)
+{
+	struct box box;
+
+	(void)state;
+	new_box(&box, "0000000000a2");
+	strcpy(box.lower_dir, "/run/boxes/x/lower"); /* as step 07 sets it */
+	assert_int_equal(overlay_prepare(&box), 0);
+	assert_string_equal(box.lower_dir, "/run/boxes/x/lower");
+	overlay_cleanup(&box);
+}
+
+static void test_prepare_makes_upper_work_merged_and_cleanup_removes_them(void **state)
+{
+	char state_dir[4096];
+	struct box box;
+	struct stat st;
+
+	(void)state;
+	new_box(&box, "0000000000a3");
+	assert_int_equal(overlay_prepare(&box), 0);
+	strcpy(state_dir, box.state_dir);
+	assert_true(is_dir(state_dir, "upper"));
+	assert_true(is_dir(state_dir, "work"));
+	assert_true(is_dir(state_dir, "merged"));
+	assert_non_null(strstr(box.merged_dir, "/0000000000a3/merged"));
+	overlay_cleanup(&box);
+	assert_int_equal(stat(state_dir, &st), -1);
+	assert_string_equal(box.state_dir, "");
+}
+
+static void test_cleanup_without_prepare_does_nothing(void **state)
+{
+	struct box box;
+
+	(void)state;
+	new_box(&box, "0000000000a4");
+	overlay_cleanup(&box);
+	overlay_cleanup(&box); /* twice is fine too */
+}
+
+/* "lowerdir=A:B" means two layers, and a ',' ends the option: such paths
+ * are refused in words before mount(2) could misread them. */
+static void test_paths_that_would_split_mount_options_refused(void **state)
+{
+	struct box box;
+
+	(void)state;
+	new_box(&box, "0000000000a5");
+	strcpy(box.lower_dir, "/srv/odd:rootfs");
+	strcpy(box.state_dir, "/run/boxes/0000000000a5");
+	assert_int_equal(mount_overlay(&box), -1);
+	strcpy(box.lower_dir, "/srv/rootfs");
+	strcpy(box.state_dir, "/run/box,es/0000000000a5");
+	assert_int_equal(mount_overlay(&box), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_lower_dir_defaults_to_the_rootfs),
+	    cmocka_unit_test(test_lower_dir_of_a_later_step_is_kept),
+	    cmocka_unit_test(test_prepare_makes_upper_work_merged_and_cleanup_removes_them),
+	    cmocka_unit_test(test_cleanup_without_prepare_does_nothing),
+	    cmocka_unit_test(test_paths_that_would_split_mount_options_refused),
+	};
+
+	return cmocka_run_group_tests(tests, make_boxes_run, remove_boxes_run);
+}
