@@ -108,20 +108,38 @@ static int libseccomp_failed(int result, const char *action, const char *what)
 	return box_syserr(action, what);
 }
 
-static int add_abis(scmp_filter_ctx filter)
+static int set_attributes(scmp_filter_ctx filter)
 {
 	int result;
 
+	/* A call from an ABI the filter does not know: kill the process. */
 	result = seccomp_attr_set(filter, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (result < 0)
 		return libseccomp_failed(result, "seccomp_attr_set", "SCMP_FLTATR_ACT_BADARCH");
+	/* libseccomp would set no_new_privs itself; privileges.c already did,
+	 * in plain sight. (Without it, loading needs CAP_SYS_ADMIN.) */
+	result = seccomp_attr_set(filter, SCMP_FLTATR_CTL_NNP, 0);
+	if (result < 0)
+		return libseccomp_failed(result, "seccomp_attr_set", "SCMP_FLTATR_CTL_NNP");
+	/* If the kernel refuses the filter, tell us its errno, not ECANCELED. */
+	result = seccomp_attr_set(filter, SCMP_FLTATR_API_SYSRAWRC, 1);
+	if (result < 0)
+		return libseccomp_failed(result, "seccomp_attr_set", "SCMP_FLTATR_API_SYSRAWRC");
+	return 0;
+}
+
+static int add_abis(scmp_filter_ctx filter)
+{
 #ifdef HAVE_OTHER_ABIS
 	for (int i = 0; i < OTHER_ABI_COUNT; i++) {
-		result = seccomp_arch_add(filter, other_abis[i].arch);
+		int result = seccomp_arch_add(filter, other_abis[i].arch);
+
 		if (result < 0 && result != -EEXIST)
 			return libseccomp_failed(result, "seccomp_arch_add", other_abis[i].name);
 		trace(8, "seccomp_arch_add(%s): the same rules for this ABI", other_abis[i].name);
 	}
+#else
+	(void)filter;
 #endif
 	return 0;
 }
@@ -189,7 +207,8 @@ int load_seccomp_filter(const struct box *box)
 		box_error("seccomp_init(SCMP_ACT_ALLOW): failed (is seccomp in this kernel?)");
 		return -1;
 	}
-	if (add_abis(filter) < 0 || add_deny_list(filter) < 0 || add_clone_rules(filter) < 0) {
+	if (set_attributes(filter) < 0 || add_abis(filter) < 0 || add_deny_list(filter) < 0 ||
+	    add_clone_rules(filter) < 0) {
 		seccomp_release(filter);
 		return -1;
 	}
@@ -197,6 +216,9 @@ int load_seccomp_filter(const struct box *box)
 	trace(8, "seccomp(SECCOMP_SET_MODE_FILTER): load the filter");
 	result = seccomp_load(filter);
 	seccomp_release(filter);
+	if (result == -EACCES)
+		box_error("seccomp: the kernel loads a filter only after no_new_privs or with "
+			  "CAP_SYS_ADMIN (is set_no_new_privs() still in the recipe?)");
 	if (result < 0)
 		return libseccomp_failed(result, "seccomp_load", "the container's filter");
 	return 0;
