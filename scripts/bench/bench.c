@@ -9,9 +9,11 @@
  * /bin/true: start, isolate, exec, exit, clean up. The subjects are the
  * step binaries and four baselines (chroot(8), unshare(1), crun, runc).
  *
- * 1. Timed rounds. Each round runs every subject once, in turn (A B C A B C
- *    ...), each round starting one subject further on, so that a slow
- *    moment of the machine hits every subject alike. One run's wall time is
+ * 1. Timed rounds. Each round runs every subject once (A B C, C A B, ...),
+ *    in a new shuffled order, so that a slow moment of the machine hits
+ *    every subject alike, and so does the kernel work a run leaves behind
+ *    (a dead network namespace is torn down after its last process exits,
+ *    while the next run goes on). One run's wall time is
  *    clock_gettime(CLOCK_MONOTONIC) from before fork(2) to after wait4(2);
  *    wait4 also returns the peak RSS (ru_maxrss, see getrusage(2)) of the
  *    largest process the run made. A step is compared with a baseline by the
@@ -648,7 +650,7 @@ static void print_times(FILE *out, int rounds)
 		       *unshare_base = find_kind(KIND_UNSHARE);
 	struct subject *crun = find_kind(KIND_CRUN), *runc = find_kind(KIND_RUNC);
 
-	fprintf(out, "## Wall time and peak RSS (%d interleaved rounds)\n\n", rounds);
+	fprintf(out, "## Wall time and peak RSS (%d shuffled rounds)\n\n", rounds);
 	fputs("| runtime | median wall ms | p25–p75 ms | × chroot | × unshare | × crun | × runc | "
 	      "peak RSS KiB |"
 	      " failed runs | stub mechanisms |\n",
@@ -799,11 +801,13 @@ static void print_notes(FILE *out, const char *about)
 	    "cgroup limits). Baselines: `chroot ROOTFS /bin/true`; `unshare --fork --pid --mount\n"
 	    "--uts --ipc --net --mount-proc chroot ROOTFS /bin/true`; `crun run` and `runc run`\n"
 	    "on a bundle from `runc spec` over the same rootfs (read-only, terminal false, its\n"
-	    "own network namespace with only lo, no veth, no seccomp profile). crun runs in a\n"
-	    "mount namespace without /sys/fs/cgroup/unified (crun 1.8 refuses the hybrid\n"
-	    "layout). Ratios are medians of the per-round ratios. Peak RSS is the median of\n"
-	    "wait4's ru_maxrss: the largest single process of the run (runtime or container),\n"
-	    "not a sum.\n\n",
+	    "own network namespace with only lo, no veth, no seccomp profile, a cgroup without\n"
+	    "limits). crun runs in a mount namespace without /sys/fs/cgroup/unified (crun 1.8\n"
+	    "refuses the hybrid layout). Each round runs every subject once, in a shuffled\n"
+	    "order; a ratio is the median of the ratios within each round. Peak RSS is the\n"
+	    "median of wait4's ru_maxrss: the largest single process of the run (runtime or\n"
+	    "container), not a sum.\n"
+	    "\n",
 	    out);
 }
 
@@ -888,11 +892,21 @@ static void check_subjects(void)
 /* Returns the number of rounds done (fewer when interrupted). */
 static int timed_rounds(int rounds)
 {
+	int order[MAX_SUBJECTS];
 	int r;
 
+	for (int i = 0; i < subject_count; i++)
+		order[i] = i;
+	srand(2026); /* the same orders in every bench, for comparable runs */
 	for (r = 0; r < rounds && !interrupted; r++) {
+		for (int k = subject_count - 1; k > 0; k--) { /* Fisher-Yates shuffle */
+			int other = rand() % (k + 1), swap = order[k];
+
+			order[k] = order[other];
+			order[other] = swap;
+		}
 		for (int k = 0; k < subject_count && !interrupted; k++) {
-			int i = (r + k) % subject_count; /* each round starts one further */
+			int i = order[k];
 
 			if (subjects[i].broken)
 				continue;
