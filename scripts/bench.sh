@@ -118,7 +118,9 @@ for bin in "$build"/bin/0[1-8]-*; do
 done
 [ ${#steps[@]} -gt 0 ] || { say "no step binaries in $build/bin: run make"; exit 1; }
 
-BOXES_RUN=$(mktemp -d /tmp/boxes-bench.XXXXXX)
+# Where the default /run/boxes would be (a tmpfs on most machines), like the
+# state of crun and runc in /run/crun and /run/runc.
+BOXES_RUN=$(mktemp -d /run/boxes-bench.XXXXXX)
 export BOXES_RUN
 trap clean_up EXIT
 
