@@ -205,7 +205,7 @@ static void build_argv(const struct subject *s, const char *id, enum mode mode, 
 /* The child of one run: quiet stdin/stdout, stderr to err_fd, then exec. */
 static void exec_subject(const struct subject *s, const char **argv, int err_fd, bool traced)
 {
-	int null_fd = open("/dev/null", O_RDWR);
+	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC); /* dup2 drops CLOEXEC */
 
 	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(err_fd, 2) < 0)
 		_exit(124);
@@ -280,10 +280,12 @@ static int make_crun_namespace(void)
 {
 	int own = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int made = -1;
+	int made;
 
-	if (own < 0 || cwd < 0)
+	if (own < 0)
 		die("open", "/proc/self/ns/mnt");
+	if (cwd < 0)
+		die("open", ".");
 	if (unshare(CLONE_NEWNS) < 0)
 		die("unshare", "CLONE_NEWNS");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
