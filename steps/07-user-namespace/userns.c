@@ -17,12 +17,20 @@
  * files whose owner is mapped. To the rest of the kernel (the host's
  * disk, /proc/sys, the host's cgroup tree) it is uid 100000, a nobody.
  *
+ * The rootfs belongs to host uid 0, which the map leaves out: inside, all
+ * of it would be owned by nobody. An idmapped mount (mount_setattr(2),
+ * MOUNT_ATTR_IDMAP) shows it through the container's map instead, so it
+ * is root's inside; that mount becomes the overlay's lower layer (step 04)
+ * and nothing on disk is copied or chowned.
+ *
  * Order matters, and is why the parent does half of the work:
  *  - the maps are written by the parent after clone and before the child
  *    is released: an unmapped process is "nobody" (65534) in its own
  *    namespace and cannot even become root there (become_root);
  *  - everything that needs host privileges (cgroup, veth, the idmapped
- *    mount) is done by the parent too: the child no longer has them.
+ *    mount) is done by the parent too: the child no longer has them;
+ *  - what the child needs to know (box->lower_dir) is set before clone:
+ *    the child is a copy of our memory as it was at that moment.
  */
 #include <errno.h>
 #include <fcntl.h>
