@@ -103,6 +103,7 @@ struct subject {
 	int traced_count;
 	long bare_wall[MAX_RUNS]; /* `STEP --version`: the program alone */
 	int bare_count;
+	char slowest[3][128]; /* the slowest actions of the kept trace */
 };
 
 static struct subject subjects[MAX_SUBJECTS];
@@ -385,6 +386,9 @@ struct trace_line {
 	long us;
 	enum phase phase;
 	bool after_action; /* printed once its action was done */
+	long cost_us;	   /* the gap this line's action owns */
+	int action;	   /* where the action starts in text */
+	char text[1024];
 };
 
 static enum phase phase_of(int step, const char *action)
@@ -424,18 +428,20 @@ static int by_number(const void *a, const void *b)
 	return ((const struct trace_line *)a)->number - ((const struct trace_line *)b)->number;
 }
 
-/* Read one traced run's stderr; add the gaps between lines to phases[]. */
-static int trace_phases(const char *path, long wall_us, long *phases)
+static struct trace_line lines[512];
+static int line_count;
+
+/* Read one traced run's stderr into lines[], in order, each with its cost. */
+static int read_trace(const char *path)
 {
-	static struct trace_line lines[512];
 	char text[1024];
-	int count = 0;
 	FILE *f = fopen(path, "r");
 
 	if (!f)
 		die("fopen", path);
-	while (count < 512 && fgets(text, sizeof(text), f)) {
-		struct trace_line *line = &lines[count];
+	line_count = 0;
+	while (line_count < 512 && fgets(text, sizeof(text), f)) {
+		struct trace_line *line = &lines[line_count];
 		int action = 0;
 
 		if (sscanf(text, "boxes[trace] %d [%d] +%ldus %n", &line->number, &line->step,
@@ -444,37 +450,99 @@ static int trace_phases(const char *path, long wall_us, long *phases)
 			continue;
 		line->phase = phase_of(line->step, text + action);
 		line->after_action = printed_after(text + action);
-		count++;
+		line->cost_us = 0;
+		line->action = action;
+		text[strcspn(text, "\n")] = '\0';
+		snprintf(line->text, sizeof(line->text), "%s", text);
+		line_count++;
 	}
 	fclose(f);
-	memset(phases, 0, sizeof(long) * PHASE_COUNT);
-	if (count == 0)
-		return -1;
 	/* parent and child print concurrently: the numbers give the order */
-	qsort(lines, count, sizeof(lines[0]), by_number);
-	for (int i = 0; i < count; i++) {
-		long before = i == 0 ? 0 : lines[i - 1].us;
-		long gap = lines[i].us > before ? lines[i].us - before : 0;
-		enum phase owner;
+	qsort(lines, line_count, sizeof(lines[0]), by_number);
+	for (int i = 1; i < line_count; i++) {
+		long gap = lines[i].us > lines[i - 1].us ? lines[i].us - lines[i - 1].us : 0;
 
-		if (lines[i].after_action)
-			owner = lines[i].phase;
-		else
-			owner = i == 0 ? PHASE_UNTRACED : lines[i - 1].phase;
-		phases[owner] += gap;
+		lines[lines[i].after_action ? i : i - 1].cost_us += gap;
 	}
-	/* before trace_enable() and after the last line: the clock of the
-	 * trace does not see it, the wall clock does */
-	if (wall_us > lines[count - 1].us)
-		phases[PHASE_UNTRACED] += wall_us - lines[count - 1].us;
-	return 0;
+	if (line_count > 0 && lines[0].after_action)
+		lines[0].cost_us += lines[0].us;
+	return line_count > 0 ? 0 : -1;
 }
 
-/* Traced runs of a step, each followed by a bare `STEP --version`. */
+/* Add up lines[] phase by phase. Before trace_enable() and after the last
+ * line, the clock of the trace sees nothing, the wall clock does. */
+static void sum_phases(long wall_us, long *phases)
+{
+	long traced = lines[line_count - 1].us;
+
+	memset(phases, 0, sizeof(long) * PHASE_COUNT);
+	for (int i = 0; i < line_count; i++)
+		phases[lines[i].phase] += lines[i].cost_us;
+	if (!lines[0].after_action)
+		phases[PHASE_UNTRACED] += lines[0].us;
+	if (wall_us > traced)
+		phases[PHASE_UNTRACED] += wall_us - traced;
+}
+
+/* The trace of one run, each line with the time its action took, for a
+ * learner to read: "  10.71 ms veth      | boxes[trace] 57 [06] ..." */
+static void write_annotated(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		die("fopen", path);
+	fputs("# time the action took, its phase | the --trace line (see startup.md)\n", f);
+	for (int i = 0; i < line_count; i++)
+		fprintf(f, "%8.2f ms %-10s | %s\n", lines[i].cost_us / 1000.0,
+			phase_names[lines[i].phase], lines[i].text);
+	if (fclose(f) != 0)
+		die("fclose", path);
+}
+
+/* The start of a trace action, fit for a Markdown table cell: at most 50
+ * characters, "|" escaped (clone(SIGCHLD|CLONE_NEWPID) would split the cell). */
+static void markdown_cell(char *cell, size_t size, const char *action)
+{
+	size_t n = 0;
+
+	for (int i = 0; action[i] && i < 50 && n + 3 < size; i++) {
+		if (action[i] == '|')
+			cell[n++] = '\\';
+		cell[n++] = action[i] == '`' ? '\'' : action[i];
+	}
+	cell[n] = '\0';
+}
+
+/* The three slowest actions of the kept trace, for "why a target was missed". */
+static void remember_slowest(struct subject *s)
+{
+	bool used[512] = {false};
+	char action[80];
+
+	for (int k = 0; k < 3; k++) {
+		int slowest = -1;
+
+		for (int i = 0; i < line_count; i++)
+			if (!used[i] && (slowest < 0 || lines[i].cost_us > lines[slowest].cost_us))
+				slowest = i;
+		s->slowest[k][0] = '\0';
+		if (slowest < 0)
+			continue;
+		used[slowest] = true;
+		markdown_cell(action, sizeof(action), lines[slowest].text + lines[slowest].action);
+		snprintf(s->slowest[k], sizeof(s->slowest[k]), "`%s` %.2f ms", action,
+			 lines[slowest].cost_us / 1000.0);
+	}
+}
+
+/* Traced runs of a step, each followed by a bare `STEP --version`. The last
+ * one is kept, annotated, in traces/NN-name.txt. */
 static void traced_runs(int index, int count)
 {
 	struct subject *s = &subjects[index];
 	char path[PATH_MAX], keep[PATH_MAX];
+	bool kept = false;
 
 	snprintf(path, sizeof(path), "%s/traces/current.txt", out_dir);
 	snprintf(keep, sizeof(keep), "%s/traces/%s.txt", out_dir, s->name);
@@ -489,15 +557,18 @@ static void traced_runs(int index, int count)
 		bare = run_once(index, n, MODE_BARE, stderr_log);
 		if (run_succeeded(&bare))
 			s->bare_wall[s->bare_count++] = bare.wall_us;
-		if (!run_succeeded(&run))
+		if (!run_succeeded(&run) || read_trace(path) < 0)
 			continue;
-		if (trace_phases(path, run.wall_us, s->phases[s->traced_count]) < 0)
-			continue;
+		sum_phases(run.wall_us, s->phases[s->traced_count]);
 		s->traced_wall[s->traced_count++] = run.wall_us;
+		write_annotated(keep);
+		remember_slowest(s);
+		kept = true;
 	}
-	/* keep the last one, for a learner to read */
-	if (rename(path, keep) < 0 && errno != ENOENT)
-		die("rename", keep);
+	if (unlink(path) < 0 && errno != ENOENT)
+		die("unlink", path);
+	if (!kept && unlink(keep) < 0 && errno != ENOENT) /* no stale trace */
+		die("unlink", keep);
 }
 
 /* --- statistics ---------------------------------------------------------- */
@@ -744,7 +815,9 @@ static void print_target(FILE *out, int step, const struct subject *base, double
 	if (ratio > limit) {
 		fprintf(out, "|  ↳ why | %02d's biggest phases: ", step);
 		print_biggest_phases(out, s);
-		fputs(" | see the phase table |\n", out);
+		fprintf(out,
+			"; slowest actions in traces/%s.txt: %s, %s, %s | see the phase table |\n",
+			s->name, s->slowest[0], s->slowest[1], s->slowest[2]);
 	}
 	if (s->stubs[0])
 		fprintf(out, "|  ↳ note | stubs in %s: not yet the real lifecycle | |\n", s->stubs);
