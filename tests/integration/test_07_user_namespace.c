@@ -98,7 +98,7 @@ static void test_file_created_inside_is_owned_by_100000_on_host(void **state)
 {
 	char out_file[64], err_file[64], output[4096], made[1024], changed[1024];
 	struct stat made_stat, changed_stat;
-	int found_made, found_changed, mounts_while_running;
+	int found_made, found_changed, mounts_while_running, entries_before = run_dir_entries();
 	pid_t pid;
 
 	(void)state;
@@ -126,6 +126,7 @@ static void test_file_created_inside_is_owned_by_100000_on_host(void **state)
 	assert_true(found_changed); /* copied up from the lower layer: root's, so 100000's */
 	assert_int_equal(changed_stat.st_uid, 100000);
 	assert_int_equal(mounts_while_running, 0);
+	assert_int_equal(run_dir_entries(), entries_before); /* stopped by SIGTERM: all gone */
 }
 
 static void test_escape_mknod_disk_works_under_06(void **state)
