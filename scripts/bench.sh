@@ -6,9 +6,11 @@
 #     BENCH_RUNS=200 BENCH_TRACED=30 make bench
 #
 # Writes build/bench/: startup.md (the tables, also printed), runs.csv
-# (every timed run), traces/NN-name.txt (one traced run per step),
-# stderr.log (what the timed runs said on stderr). The measuring is done by
-# scripts/bench/bench.c, built here; see its header for the method.
+# (every timed run), phases.csv (every traced run, phase by phase),
+# traces/NN-name.txt (one traced run per step, each line with the time its
+# action took), stderr.log (what the measured programs said on stderr).
+# The measuring is done by scripts/bench/bench.c, built here; see its
+# header for the method.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

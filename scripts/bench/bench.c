@@ -902,7 +902,8 @@ static void print_phase_notes(FILE *out)
 	    "*wake-up* = from the parent's sync-pipe write until the container's next line.\n"
 	    "*exec* = from execvp to the container's exit seen by wait4 (/bin/true runs, PID 1\n"
 	    "exits, its namespaces go). Medians per column do not add up exactly to the wall.\n"
-	    "One whole traced run per step is in traces/NN-name.txt.\n",
+	    "traces/NN-name.txt holds one traced run per step, each line with the time its\n"
+	    "action took.\n",
 	    out);
 	if (leftovers)
 		fprintf(out,
