@@ -171,15 +171,14 @@ static int link_up(struct nl_sock *sock, const char *name, const char *side)
  * the /30 itself once the link is up. */
 static int add_address(struct nl_sock *sock, const char *name, const char *cidr, const char *side)
 {
-	struct rtnl_addr *address = rtnl_addr_alloc();
+	struct rtnl_addr *address;
 	struct nl_addr *local = NULL;
 	int index, err;
 
-	if (!address)
-		return netlink_error("allocate address", cidr, -NLE_NOMEM);
-	err = link_index(sock, name, &index) < 0 ? -NLE_OBJ_NOTFOUND : 0;
-	if (err == 0)
-		err = nl_addr_parse(cidr, AF_INET, &local);
+	if (link_index(sock, name, &index) < 0)
+		return -1;
+	address = rtnl_addr_alloc();
+	err = address ? nl_addr_parse(cidr, AF_INET, &local) : -NLE_NOMEM;
 	if (err == 0) {
 		rtnl_addr_set_ifindex(address, index);
 		err = rtnl_addr_set_local(address, local);
@@ -196,15 +195,16 @@ static int add_address(struct nl_sock *sock, const char *name, const char *cidr,
 /* RTM_NEWROUTE: `ip route add default via GATEWAY dev NAME`. */
 static int add_default_route(struct nl_sock *sock, const char *name, const char *gateway)
 {
-	struct rtnl_route *route = rtnl_route_alloc();
-	struct rtnl_nexthop *hop = rtnl_route_nh_alloc();
+	struct rtnl_route *route;
+	struct rtnl_nexthop *hop;
 	struct nl_addr *everywhere = NULL, *via = NULL;
-	int index, err = route && hop ? 0 : -NLE_NOMEM;
+	int index, err;
 
-	if (err == 0)
-		err = link_index(sock, name, &index) < 0 ? -NLE_OBJ_NOTFOUND : 0;
-	if (err == 0)
-		err = nl_addr_parse("0.0.0.0/0", AF_INET, &everywhere);
+	if (link_index(sock, name, &index) < 0)
+		return -1;
+	route = rtnl_route_alloc();
+	hop = rtnl_route_nh_alloc();
+	err = route && hop ? nl_addr_parse("0.0.0.0/0", AF_INET, &everywhere) : -NLE_NOMEM;
 	if (err == 0)
 		err = nl_addr_parse(gateway, AF_INET, &via);
 	if (err == 0) {
@@ -249,20 +249,26 @@ static int configure_container_side(struct box *box, const struct net_info *info
 	return result;
 }
 
-/* Host side: lease a /30, make the pair, address and raise bx<id>. */
+/* Host side: lease a /30, make the pair, address and raise bx<id>. The
+ * lease lock is held until bx<id> has its address (see subnet.c). */
 static int configure_host_side(struct box *box, struct net_info *info)
 {
-	struct nl_sock *host;
-	int result;
+	struct nl_sock *host = open_netlink("host");
+	int lock_fd, result;
 
-	if (subnet_lease(box->id, &info->subnet) < 0)
-		return -1;
-	host = open_netlink("host");
 	if (!host)
 		return -1;
-	result = make_veth_pair(host, info, box->container_pid);
+	lock_fd = subnet_lock();
+	if (lock_fd < 0) {
+		nl_socket_free(host);
+		return -1;
+	}
+	result = subnet_lease(box->id, &info->subnet);
+	if (result == 0)
+		result = make_veth_pair(host, info, box->container_pid);
 	if (result == 0)
 		result = add_address(host, info->host_veth, info->subnet.host_end, "host");
+	subnet_unlock(lock_fd); /* the next runtime sees our lease and our address */
 	if (result == 0)
 		result = link_up(host, info->host_veth, "host");
 	nl_socket_free(host);

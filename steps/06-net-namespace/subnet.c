@@ -7,12 +7,16 @@
  * Two running containers must never get the same /30: the host would then
  * have two routes to one network and send one container's packets to the
  * other. So a /30 is leased: a file BOXES_RUN/net/10.200.X.Y that says
- * "<id> <pid>", made while holding flock(2) on the directory BOXES_RUN/net
- * itself (a directory can be locked like any file), so two
- * runtimes starting at the same moment wait for each other. A lease whose
- * runtime is gone (kill -9 leaves it behind) is taken over. And a /30 that
- * is already on one of the host's interfaces (a container of another
- * BOXES_RUN, a left-over link) is skipped: the host is the final word.
+ * "<id> <pid>". A lease whose runtime is gone (kill -9 leaves it behind)
+ * is taken over. A /30 already on one of the host's interfaces (a
+ * container of another BOXES_RUN, a left-over link) is skipped: the host
+ * is the final word.
+ *
+ * Two runtimes starting at the same moment must not both pick the same
+ * free /30: the runtime holds flock(2) on the directory BOXES_RUN/net (a
+ * directory can be locked like any file) from before it looks until its
+ * host end carries the address, so the next one sees the lease and the
+ * address both.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -194,19 +198,27 @@ static int pick_subnet(const char *dir, const char *id, struct subnet *out)
 	return -1;
 }
 
-int subnet_lease(const char *id, struct subnet *out)
+/* BOXES_RUN/net, made if missing. */
+static int lease_dir(char *dir, int len)
 {
 	const char *root = state_root();
-	char dir[4096];
-	int lock_fd, result;
 
-	subnet_describe(-1, out);
-	if (path_join(dir, sizeof(dir), root, "net") < 0)
+	if (path_join(dir, len, root, "net") < 0)
 		return -1;
 	if (mkdir(root, 0700) < 0 && errno != EEXIST)
 		return box_syserr("mkdir", root);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return box_syserr("mkdir", dir);
+	return 0;
+}
+
+int subnet_lock(void)
+{
+	char dir[4096];
+	int lock_fd;
+
+	if (lease_dir(dir, sizeof(dir)) < 0)
+		return -1;
 	lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (lock_fd < 0)
 		return box_syserr("open", dir);
@@ -216,11 +228,26 @@ int subnet_lease(const char *id, struct subnet *out)
 		close(lock_fd);
 		return -1;
 	}
-	result = pick_subnet(dir, id, out);
-	if (result == 0)
-		trace(6, "lease %s/30: \"%s\"", out->network, out->lease);
-	close(lock_fd); /* closing the last fd drops the lock */
-	return result;
+	return lock_fd;
+}
+
+void subnet_unlock(int lock_fd)
+{
+	if (lock_fd < 0)
+		return;
+	trace(6, "flock(LOCK_UN)");
+	close(lock_fd); /* closing the only fd drops the lock */
+}
+
+int subnet_lease(const char *id, struct subnet *out)
+{
+	char dir[4096];
+
+	subnet_describe(-1, out);
+	if (lease_dir(dir, sizeof(dir)) < 0 || pick_subnet(dir, id, out) < 0)
+		return -1;
+	trace(6, "lease %s/30: \"%s\"", out->network, out->lease);
+	return 0;
 }
 
 void subnet_release(struct subnet *subnet)

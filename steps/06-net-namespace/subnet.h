@@ -18,7 +18,12 @@ struct subnet {
  * index is outside 10.200.0.0/16. Leaves out->lease empty. */
 int subnet_describe(int index, struct subnet *out);
 
-/* Lease the first free /30 for container id, under a lock in BOXES_RUN.
+/* flock(2) BOXES_RUN/net, waiting for any other runtime that holds it.
+ * Returns the fd that holds the lock, or -1 with the reason printed. */
+int subnet_lock(void);
+void subnet_unlock(int lock_fd);
+
+/* With the lock held: lease the first free /30 for container id.
  * 0, or -1 with the reason printed. */
 int subnet_lease(const char *id, struct subnet *out);
 

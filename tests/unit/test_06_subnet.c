@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -152,6 +155,42 @@ static void test_lease_of_a_killed_runtime_is_taken_over(void **state)
 	subnet_release(&subnet);
 }
 
+static void test_lock_keeps_a_second_runtime_waiting(void **state)
+{
+	char dir[128];
+	int lock_fd, other;
+
+	(void)state;
+	lock_fd = subnet_lock();
+	assert_true(lock_fd >= 0);
+	snprintf(dir, sizeof(dir), "%s/net", run_dir);
+	other = open(dir, O_RDONLY | O_DIRECTORY); /* as another runtime would */
+	assert_true(other >= 0);
+	assert_int_equal(flock(other, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	subnet_unlock(lock_fd);
+	assert_int_equal(flock(other, LOCK_EX | LOCK_NB), 0);
+	close(other);
+}
+
+/* Leases are taken with the lock held, as net.c does. */
+static int held_lock = -1;
+
+static int take_lock(void **state)
+{
+	(void)state;
+	held_lock = subnet_lock();
+	return held_lock < 0 ? -1 : 0;
+}
+
+static int drop_lock(void **state)
+{
+	(void)state;
+	subnet_unlock(held_lock);
+	held_lock = -1;
+	return 0;
+}
+
 static int make_run_dir(void **state)
 {
 	(void)state;
@@ -177,11 +216,15 @@ int main(void)
 	    cmocka_unit_test(test_first_subnet_is_10_200_0_0),
 	    cmocka_unit_test(test_subnets_are_four_addresses_apart),
 	    cmocka_unit_test(test_index_outside_10_200_rejected),
-	    cmocka_unit_test(test_two_leases_get_different_subnets),
-	    cmocka_unit_test(test_release_removes_the_lease),
-	    cmocka_unit_test(test_lease_of_a_running_runtime_is_respected),
-	    cmocka_unit_test(test_stale_lease_is_taken_over),
-	    cmocka_unit_test(test_lease_of_a_killed_runtime_is_taken_over),
+	    cmocka_unit_test(test_lock_keeps_a_second_runtime_waiting),
+	    cmocka_unit_test_setup_teardown(test_two_leases_get_different_subnets, take_lock,
+					    drop_lock),
+	    cmocka_unit_test_setup_teardown(test_release_removes_the_lease, take_lock, drop_lock),
+	    cmocka_unit_test_setup_teardown(test_lease_of_a_running_runtime_is_respected, take_lock,
+					    drop_lock),
+	    cmocka_unit_test_setup_teardown(test_stale_lease_is_taken_over, take_lock, drop_lock),
+	    cmocka_unit_test_setup_teardown(test_lease_of_a_killed_runtime_is_taken_over, take_lock,
+					    drop_lock),
 	};
 
 	return cmocka_run_group_tests(tests, make_run_dir, remove_run_dir);
