@@ -52,6 +52,11 @@
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define BOXES_DIR "boxes" /* every container's cgroup is <hierarchy>/boxes/<id> */
 
+/* The smallest --memory, as docker's: below it the command would be
+ * OOM-killed before it starts, and "--memory 64" (64 bytes, the unit
+ * forgotten) would look like a crash. */
+#define MEMORY_MINIMUM (6LL << 20)
+
 /* How long clean-up waits for the last processes of a cgroup to die. */
 #define CLEANUP_TRIES 200
 #define CLEANUP_PAUSE_NS (10 * 1000 * 1000) /* 10 ms: 2 s in all */
@@ -187,6 +192,8 @@ static int make_v1_cgroups(struct box *box, const char *root)
 		    path_join(boxes, sizeof(boxes), hierarchy, BOXES_DIR) < 0 ||
 		    path_join(dir, sizeof(dir), boxes, box->id) < 0)
 			return -1;
+		/* (where cpu and cpuacct share one mount, "cpu" is a symlink to
+		 * "cpu,cpuacct": the path works either way) */
 		if (access(procs, F_OK) < 0) {
 			if (missing_controller(box, controller, hierarchy) < 0)
 				return -1;
@@ -392,8 +399,14 @@ static int detect_mode(const char *root, enum cgroup_mode *mode)
 
 int cgroup_create_at(struct box *box, const char *root, enum cgroup_mode mode)
 {
-	struct cgroup_info *info = calloc(1, sizeof(*info));
+	struct cgroup_info *info;
 
+	if (box->memory_bytes > 0 && box->memory_bytes < MEMORY_MINIMUM) {
+		box_error("--memory %lld bytes is below the minimum of 6M (a unit missing? 64M)",
+			  box->memory_bytes);
+		return -1;
+	}
+	info = calloc(1, sizeof(*info));
 	if (!info) {
 		box_error("out of memory for the cgroup of %s", box->id);
 		return -1;
@@ -462,7 +475,7 @@ int cgroup_report_oom(struct box *box, int exit_code)
 {
 	struct cgroup_info *info = box->cgroup;
 	const char *dir;
-	char limit[32] = "none";
+	char limit[48] = "none: the host's memory ran out";
 	long long kills;
 
 	if (!info || !info->controller_dir[MEMORY][0])

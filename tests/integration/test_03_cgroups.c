@@ -285,6 +285,8 @@ static void test_bad_limits_rejected_and_nothing_left(void **state)
 	assert_rejected("--pids-limit", "lots", "boxes: --pids-limit 'lots'");
 	assert_rejected("--cpus", "abc", "boxes: --cpus 'abc': expected a number of CPUs");
 	assert_rejected("--cpus", "0", "boxes: --cpus '0'");
+	/* parsed fine, refused by cgroup_create: 64 bytes, the unit forgotten */
+	assert_rejected("--memory", "64", "boxes: --memory 64 bytes is below the minimum of 6M");
 }
 
 int main(void)

@@ -283,9 +283,9 @@ static void test_v2_without_swap_accounting_writes_no_swap_max(void **state)
 	struct fake *fake = *state;
 
 	make_v2_tree(fake, "cpu memory pids\n", false);
-	fake->box.memory_bytes = 512LL << 10;
+	fake->box.memory_bytes = 512LL << 20;
 	assert_int_equal(cgroup_create_at(&fake->box, fake->root, CGROUP_V2), 0);
-	assert_string_equal(content_of(fake, "boxes/" ID "/memory.max"), "524288");
+	assert_string_equal(content_of(fake, "boxes/" ID "/memory.max"), "536870912");
 	assert_false(exists(fake, "boxes/" ID "/memory.swap.max"));
 	empty_dir(fake, "boxes/" ID);
 	cgroup_destroy(&fake->box);
@@ -378,6 +378,22 @@ static void test_v1_oom_kill_read_from_oom_control(void **state)
 	cgroup_destroy(&fake->box);
 }
 
+/* "--memory 64" is 64 bytes: refused before anything is made. */
+static void test_memory_below_minimum_refused(void **state)
+{
+	struct fake *fake = *state;
+
+	make_v2_tree(fake, "memory pids cpu\n", false);
+	fake->box.memory_bytes = 64;
+	assert_int_equal(cgroup_create_at(&fake->box, fake->root, CGROUP_V2), -1);
+	assert_null(fake->box.cgroup);
+	assert_false(exists(fake, "boxes"));
+	fake->box.memory_bytes = 6LL << 20; /* the minimum itself is fine */
+	assert_int_equal(cgroup_create_at(&fake->box, fake->root, CGROUP_V2), 0);
+	empty_dir(fake, "boxes/" ID);
+	cgroup_destroy(&fake->box);
+}
+
 static void test_destroy_without_create_is_a_no_op(void **state)
 {
 	struct fake *fake = *state;
@@ -411,6 +427,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_v1_oom_kill_read_from_oom_control, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_memory_below_minimum_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_destroy_without_create_is_a_no_op, setup,
 					    teardown),
 	};
