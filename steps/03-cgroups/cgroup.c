@@ -123,10 +123,14 @@ static int write_file(const char *dir, const char *file, const char *value)
 		return box_syserr("open", path);
 	written = write(fd, value, (size_t)length);
 	if (written != length) {
+		int saved;
+
 		if (written >= 0)
 			errno = EIO;
 		box_syserr("write", path);
+		saved = errno; /* callers explain some errors (EBUSY) */
 		close(fd);
+		errno = saved;
 		return -1;
 	}
 	if (close(fd) < 0)
@@ -263,8 +267,13 @@ static int make_v2_cgroup(struct box *box, const char *root)
 		return -1;
 	if (make_dir(boxes, true) < 0)
 		return -1;
-	if (enable[0] && write_file(boxes, "cgroup.subtree_control", enable) < 0)
+	if (enable[0] && write_file(boxes, "cgroup.subtree_control", enable) < 0) {
+		if (errno == EBUSY) /* cgroup-v2.rst: "no internal process constraint" */
+			box_error("a v2 cgroup that holds processes itself cannot hand controllers "
+				  "down: move the processes out of %s/cgroup.procs",
+				  boxes);
 		return -1;
+	}
 	if (make_dir(dir, false) < 0)
 		return -1;
 	remember_dir(info, dir);
