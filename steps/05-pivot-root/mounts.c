@@ -102,13 +102,17 @@ static const char *quoted(const char *text, char *out, size_t out_len)
 static int mount_traced(const char *source, const char *target, const char *type,
 			unsigned long flags, const char *flag_names, const char *data)
 {
-	char source_text[4200], type_text[64], data_text[200];
+	char source_text[4200], type_text[64], data_text[200], action[80] = "mount --bind";
 
 	trace(5, "mount(%s, \"%s\", %s, %s, %s)", quoted(source, source_text, sizeof(source_text)),
 	      target, quoted(type, type_text, sizeof(type_text)), flag_names,
 	      quoted(data, data_text, sizeof(data_text)));
+	if (flags & MS_REMOUNT)
+		snprintf(action, sizeof(action), "mount -o remount,ro");
+	else if (type)
+		snprintf(action, sizeof(action), "mount -t %s", type);
 	if (mount(source, target, type, flags, data) < 0)
-		return box_syserr(type ? type : "mount --bind", target);
+		return box_syserr(action, target);
 	return 0;
 }
 
@@ -268,7 +272,7 @@ static int mount_sys(const struct box *box, const char *sys_dir)
 	    0)
 		return 0;
 	if (errno != EPERM)
-		return box_syserr("sysfs", sys_dir);
+		return box_syserr("mount -t sysfs", sys_dir);
 	trace(5,
 	      "sysfs: EPERM: our network namespace is not our user namespace's%s; "
 	      "bind the host's /sys read-only instead",
