@@ -76,6 +76,17 @@ static void test_dev_nodes_work(void **state)
 	assert_output(&result, "5\n5\nshm\nfull-refused\n");
 }
 
+/* Opening /dev/ptmx makes pty 0 of the container's own devpts instance:
+ * numbering starts again, and the host's terminals are not listed. */
+static void test_ptys_come_from_our_own_devpts(void **state)
+{
+	(void)state;
+	run_box(&result, 10, "05-pivot-root", ROOTFS, "/bin/sh", "-c",
+		"exec 3<>/dev/ptmx && ls /dev/pts | xargs", NULL);
+	assert_exit(&result, 0);
+	assert_output(&result, "0 ptmx\n");
+}
+
 /* Every mount the container sees is its own: the overlay as "/", and its
  * /dev, /proc, /sys with what is mounted on them. Nothing of the host's:
  * without the umount2(MNT_DETACH) after pivot_root, the host's root and
