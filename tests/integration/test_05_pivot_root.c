@@ -218,6 +218,7 @@ int main(void)
 	    cmocka_unit_test(test_proc_write_fails_under_05),
 	    cmocka_unit_test(test_dev_holds_exactly_the_minimal_set),
 	    cmocka_unit_test(test_dev_nodes_work),
+	    cmocka_unit_test(test_ptys_come_from_our_own_devpts),
 	    cmocka_unit_test(test_mountinfo_shows_no_host_mount),
 	    cmocka_unit_test(test_masked_file_reads_empty),
 	    cmocka_unit_test(test_proc_and_sys_read_only_where_it_matters),
