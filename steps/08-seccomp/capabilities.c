@@ -30,7 +30,7 @@ static const struct kept_capability default_set[] = {
     {CAP_DAC_OVERRIDE, "root reads and writes files whatever their mode"},
     {CAP_FSETID, "keep setuid/setgid bits when root edits a file"},
     {CAP_FOWNER, "chmod, utime and the like on files root does not own"},
-    {CAP_MKNOD, "mknod: FIFOs; device nodes a user namespace refuses anyway"},
+    {CAP_MKNOD, "mknod of device nodes (untar a /dev); a user namespace refuses it anyway"},
     {CAP_NET_RAW, "raw sockets: ping"},
     {CAP_SETGID, "switch group: su, servers dropping privileges"},
     {CAP_SETUID, "switch user: su, servers dropping privileges"},
