@@ -2,12 +2,14 @@
  * that 07 left open - keyrings, nested namespaces, mount, file handles,
  * setuid - is shown open under 07 and shut under 08; ordinary work still
  * runs; --seccomp unconfined brings 07's behaviour back. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "harness_06.h"
 
 #define STEP "08-seccomp"
 #define STEP_07 "07-user-namespace"
@@ -248,6 +250,31 @@ static void test_container_reaches_host_end(void **state)
 	assert_output(&r, "1 packets received");
 }
 
+/* A TCP connection between the host end and a server in the container:
+ * socket, bind, listen, accept are all ordinary calls the filter allows. */
+static void test_host_connects_to_server_in_container(void **state)
+{
+	char out_file[64], err_file[64], output[4096], address[32] = "", reply[256] = "";
+	pid_t pid;
+
+	(void)state;
+	snprintf(out_file, sizeof(out_file), "/tmp/boxes-08-%d.out", (int)getpid());
+	snprintf(err_file, sizeof(err_file), "/tmp/boxes-08-%d.err", (int)getpid());
+	pid = spawn_box(out_file, err_file, STEP, ROOTFS, "/bin/sh", "-c",
+			"ip -4 -o addr show eth0; echo hello-through-the-filter | nc -l -p 8080",
+			NULL);
+	assert_true(pid > 0);
+	if (wait_for_file_text(out_file, "inet 10.200.", 5, output, sizeof(output)) == 0 &&
+	    find_container_address(output, address, sizeof(address)) == 0)
+		read_from_server(address, 8080, 5, reply, sizeof(reply));
+	else
+		kill(pid, SIGTERM);
+	assert_int_equal(wait_box(pid, 5), 0);
+	unlink(out_file);
+	unlink(err_file);
+	assert_string_equal(reply, "hello-through-the-filter\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +299,7 @@ int main(void)
 	    cmocka_unit_test(test_ordinary_work_still_works),
 	    cmocka_unit_test(test_init_forks_after_the_filter),
 	    cmocka_unit_test(test_container_reaches_host_end),
+	    cmocka_unit_test(test_host_connects_to_server_in_container),
 	};
 
 	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
