@@ -266,6 +266,24 @@ static void test_writes_still_stay_in_the_containers_layer(void **state)
 	assert_output(&r, "gone\n");
 }
 
+/* Removing or renaming a directory of the lower layer needs overlayfs's own
+ * xattrs on the upper dir (opaque dirs, redirects). A user namespace may
+ * not set trusted.* xattrs, so the overlay must be mounted with userxattr
+ * there (overlayfs docs, "User xattr"); without it both fail with EIO. */
+static void test_lower_dirs_can_be_removed_and_renamed(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c",
+		"rm -rf /var && mkdir /var && echo removed-and-made; "
+		"mv /usr /usr2 && echo renamed",
+		NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "removed-and-made\n");
+	assert_output(&r, "renamed\n");
+}
+
 static void test_network_still_reaches_the_host_end(void **state)
 {
 	struct run_result r;
@@ -353,6 +371,7 @@ int main(void)
 	    cmocka_unit_test(test_memory_hog_still_killed_by_limit),
 	    cmocka_unit_test(test_fork_bomb_still_stopped_by_pids_limit),
 	    cmocka_unit_test(test_writes_still_stay_in_the_containers_layer),
+	    cmocka_unit_test(test_lower_dirs_can_be_removed_and_renamed),
 	    cmocka_unit_test(test_network_still_reaches_the_host_end),
 	    cmocka_unit_test(test_chroot_breakout_still_blocked),
 	    cmocka_unit_test(test_uidmap_without_container_root_rejected),
