@@ -98,28 +98,32 @@ static void test_file_created_inside_is_owned_by_100000_on_host(void **state)
 {
 	char out_file[64], err_file[64], output[4096], made[1024], changed[1024];
 	struct stat made_stat, changed_stat;
-	int found_made, found_changed, mounts_while_running, entries_before = run_dir_entries();
+	int ready, found_made, found_changed, mounts_while_running, status;
+	int entries_before = run_dir_entries();
 	pid_t pid;
 
 	(void)state;
 	snprintf(out_file, sizeof(out_file), "/tmp/boxes-07-%d.out", (int)getpid());
 	snprintf(err_file, sizeof(err_file), "/tmp/boxes-07-%d.err", (int)getpid());
-	pid = spawn_box(out_file, err_file, STEP, ROOTFS, "/bin/sh", "-c",
-			"trap 'exit 0' TERM; touch /tmp/made-inside; echo changed >> /etc/motd; "
-			"echo ready; while :; do sleep 0.1; done",
-			NULL);
-	assert_int_equal(wait_for_file_text(out_file, "ready", 5, output, sizeof(output)), 0);
+	pid = spawn_box(
+	    out_file, err_file, STEP, ROOTFS, "/bin/sh", "-c",
+	    "trap 'exit 0' TERM; touch /tmp/made-inside; echo changed >> /etc/os-release; "
+	    "echo ready; while :; do sleep 0.1; done",
+	    NULL);
+	ready = wait_for_file_text(out_file, "ready", 5, output, sizeof(output)) == 0;
 	found_made =
 	    upper_path("tmp/made-inside", made, sizeof(made)) == 0 && stat(made, &made_stat) == 0;
-	found_changed = upper_path("etc/motd", changed, sizeof(changed)) == 0 &&
+	found_changed = upper_path("etc/os-release", changed, sizeof(changed)) == 0 &&
 			stat(changed, &changed_stat) == 0;
 	/* the idmapped rootfs and the overlay live in the container's mount
 	 * namespace only: the host sees none of them */
 	mounts_while_running = host_mounts_matching(run_dir());
-	kill(pid, SIGTERM);
-	assert_int_equal(wait_box(pid, 5), 0);
+	kill(pid, SIGTERM);	   /* forwarded to the container, whose trap exits 0 */
+	status = wait_box(pid, 5); /* which SIGKILLs it after 5 s */
 	unlink(out_file);
 	unlink(err_file);
+	assert_true(ready);
+	assert_int_equal(status, 0);
 	assert_true(found_made);
 	assert_int_equal(made_stat.st_uid, 100000);
 	assert_int_equal(made_stat.st_gid, 100000);
