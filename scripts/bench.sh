@@ -106,7 +106,11 @@ if make_bundle "$bundle" "$rootfs"; then
 		about+="runc $(runc --version | sed -n 's/^runc version //p'). "
 	fi
 fi
-about+="boxes $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- steps common 2>/dev/null || echo ' (+ local changes)')."
+if commit=$(git rev-parse --short HEAD 2>/dev/null); then
+	about+="boxes $commit"
+	git diff --quiet HEAD -- steps common || about+=" (+ local changes)"
+	about+="."
+fi
 
 # Steps 01-08 share one command line: STEP ROOTFS COMMAND. A copy of each is
 # measured, so a `make` running meanwhile cannot swap a binary mid-bench.
