@@ -19,6 +19,7 @@
  * container's last process; the runtime then removes BOXES_RUN/<id>.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -99,6 +100,21 @@ static int check_option_path(const char *path)
 	return 0;
 }
 
+/* Are we in a user namespace (step 07 on)? The initial one maps all 2^32
+ * ids onto themselves: "0 0 4294967295" (user_namespaces(7)). */
+static bool in_user_namespace(void)
+{
+	unsigned long inside = 1, outside = 1, count = 0;
+	FILE *map = fopen("/proc/self/uid_map", "r");
+
+	if (map) {
+		if (fscanf(map, "%lu %lu %lu", &inside, &outside, &count) != 3)
+			count = 0;
+		fclose(map);
+	}
+	return !(inside == 0 && outside == 0 && count == 4294967295UL);
+}
+
 int mount_overlay(struct box *box)
 {
 	char options[3 * 4096 + 64];
@@ -106,8 +122,13 @@ int mount_overlay(struct box *box)
 
 	if (check_option_path(box->lower_dir) < 0 || check_option_path(box->state_dir) < 0)
 		return -1;
-	length = snprintf(options, sizeof(options), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work",
-			  box->lower_dir, box->state_dir, box->state_dir);
+	/* overlayfs records deletions (whiteouts) and opaque dirs in trusted.*
+	 * xattrs, which only real root may set. Inside a user namespace,
+	 * "userxattr" makes it use user.overlay.* instead (kernel >= 5.11);
+	 * without it, deleting a file of the lower layer fails with EIO. */
+	length = snprintf(options, sizeof(options), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s",
+			  box->lower_dir, box->state_dir, box->state_dir,
+			  in_user_namespace() ? ",userxattr" : "");
 	if (length < 0 || length >= (int)sizeof(options)) {
 		box_error("overlay: mount options too long for %s", box->state_dir);
 		return -1;
