@@ -126,9 +126,9 @@ int mount_overlay(struct box *box)
 	 * xattrs, which only real root may set. Inside a user namespace,
 	 * "userxattr" makes it use user.overlay.* instead (kernel >= 5.11);
 	 * without it, deleting a file of the lower layer fails with EIO. */
-	length = snprintf(options, sizeof(options), "lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s",
-			  box->lower_dir, box->state_dir, box->state_dir,
-			  in_user_namespace() ? ",userxattr" : "");
+	length = snprintf(options, sizeof(options),
+			  "lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s", box->lower_dir,
+			  box->state_dir, box->state_dir, in_user_namespace() ? ",userxattr" : "");
 	if (length < 0 || length >= (int)sizeof(options)) {
 		box_error("overlay: mount options too long for %s", box->state_dir);
 		return -1;
