@@ -237,20 +237,20 @@ static void test_no_veth_left_when_command_not_found(void **state)
 
 static void test_no_veth_left_after_sigterm(void **state)
 {
-	char out_file[64], err_file[64], err_text[OUTPUT_MAX], veth[32];
+	char out_file[64], err_file[64], out_text[256], err_text[OUTPUT_MAX], veth[32];
 	pid_t pid;
 	int status;
 
 	(void)state;
 	snprintf(out_file, sizeof(out_file), "/tmp/boxes-06-%d.out", (int)getpid());
 	snprintf(err_file, sizeof(err_file), "/tmp/boxes-06-%d.err", (int)getpid());
-	pid = spawn_box(out_file, err_file, STEP, "--trace", "--init", ROOTFS, "/bin/sleep", "30",
-			NULL);
+	/* --init: a PID 1 that passes SIGTERM on to the command (see step 02) */
+	pid = spawn_box(out_file, err_file, STEP, "--trace", "--init", ROOTFS, "/bin/sh", "-c",
+			"echo running; exec sleep 30", NULL);
 	assert_true(pid > 0);
-	/* set-up done: the runtime released the container */
-	if (wait_for_file_text(err_file, "release the container", 5, err_text, sizeof(err_text)) <
-	    0)
-		fail_msg("the container never started:\n%s", err_text);
+	if (wait_for_file_text(out_file, "running", 5, out_text, sizeof(out_text)) < 0)
+		fail_msg("the container never started:\n%s", out_text);
+	read_file(err_file, err_text, sizeof(err_text));
 	veth_in_trace(err_text, veth, sizeof(veth));
 	assert_true(host_link_exists(veth)); /* while it runs, the host end is there */
 	kill(pid, SIGTERM);
