@@ -114,11 +114,15 @@ static int check_walkable_above(const char *dir)
 	return 0;
 }
 
+/* chown to the container's root: path is BOXES_RUN/<id>/name, or
+ * BOXES_RUN/<id> itself when name is NULL. */
 static int give_to_container_root(const struct box *box, const char *name, uid_t uid, gid_t gid)
 {
 	char path[PATH_MAX];
 
-	if (path_join(path, sizeof(path), box->state_dir, name) < 0)
+	if (!name)
+		snprintf(path, sizeof(path), "%s", box->state_dir);
+	else if (path_join(path, sizeof(path), box->state_dir, name) < 0)
 		return -1;
 	trace(STEP, "chown(\"%s\", %u, %u)", path, (unsigned)uid, (unsigned)gid);
 	if (chown(path, uid, gid) < 0)
@@ -145,11 +149,13 @@ int prepare_userns_rootfs(struct box *box)
 		return box_syserr("mkdir", box->lower_dir);
 	/* The overlay is mounted by the container's root (step 04 code, run
 	 * after become_root): it writes the upper and work dirs as uid 100000,
-	 * and its capabilities count only for files its namespace maps. */
+	 * and its capabilities count only for files its namespace maps. It
+	 * must also walk to them: BOXES_RUN/<id> becomes its own (still closed
+	 * to other host users), BOXES_RUN gets --x for others. */
 	if (give_to_container_root(box, "upper", (uid_t)root_uid, (gid_t)root_gid) < 0 ||
 	    give_to_container_root(box, "work", (uid_t)root_uid, (gid_t)root_gid) < 0 ||
-	    let_container_root_through(state_root()) < 0 ||
-	    let_container_root_through(box->state_dir) < 0 || check_walkable_above(state_abs) < 0)
+	    give_to_container_root(box, NULL, (uid_t)root_uid, (gid_t)root_gid) < 0 ||
+	    let_container_root_through(state_root()) < 0 || check_walkable_above(state_abs) < 0)
 		return -1;
 	return 0;
 }
