@@ -193,25 +193,35 @@ static int add_clone_rules(scmp_filter_ctx filter)
 	return 0;
 }
 
+/* The whole filter, built but not loaded; NULL (and said why) on error. */
+static scmp_filter_ctx build_filter(void)
+{
+	scmp_filter_ctx filter = seccomp_init(SCMP_ACT_ALLOW); /* allow what is not listed */
+
+	if (!filter) {
+		box_error("seccomp_init(SCMP_ACT_ALLOW): failed (is seccomp in this kernel?)");
+		return NULL;
+	}
+	if (set_attributes(filter) < 0 || add_abis(filter) < 0 || add_deny_list(filter) < 0 ||
+	    add_clone_rules(filter) < 0) {
+		seccomp_release(filter);
+		return NULL;
+	}
+	return filter;
+}
+
 int load_seccomp_filter(const struct box *box)
 {
 	scmp_filter_ctx filter;
-	int result = 0;
+	int result;
 
 	if (box->seccomp == SECCOMP_UNCONFINED) {
 		trace(8, "--seccomp unconfined: no filter, every syscall reaches the kernel");
 		return 0;
 	}
-	filter = seccomp_init(SCMP_ACT_ALLOW); /* allow what is not listed */
-	if (!filter) {
-		box_error("seccomp_init(SCMP_ACT_ALLOW): failed (is seccomp in this kernel?)");
+	filter = build_filter();
+	if (!filter)
 		return -1;
-	}
-	if (set_attributes(filter) < 0 || add_abis(filter) < 0 || add_deny_list(filter) < 0 ||
-	    add_clone_rules(filter) < 0) {
-		seccomp_release(filter);
-		return -1;
-	}
 	/* Last act before exec: from here on the filter applies to us too. */
 	trace(8, "seccomp(SECCOMP_SET_MODE_FILTER): load the filter");
 	result = seccomp_load(filter);
@@ -221,5 +231,19 @@ int load_seccomp_filter(const struct box *box)
 			  "CAP_SYS_ADMIN (is set_no_new_privs() still in the recipe?)");
 	if (result < 0)
 		return libseccomp_failed(result, "seccomp_load", "the container's filter");
+	return 0;
+}
+
+int print_seccomp_filter(int fd)
+{
+	scmp_filter_ctx filter = build_filter();
+	int result;
+
+	if (!filter)
+		return -1;
+	result = seccomp_export_pfc(filter, fd);
+	seccomp_release(filter);
+	if (result < 0)
+		return libseccomp_failed(result, "seccomp_export_pfc", "the container's filter");
 	return 0;
 }

@@ -227,6 +227,60 @@ static void test_x32_keyctl_cannot_bypass_the_filter(void **state)
 	assert_int_not_equal(under_filter(SECCOMP_UNCONFINED, x32_keyctl_child), 0);
 }
 
+/* The filter as libseccomp prints it (PFC), read back from a temp file. */
+static void filter_text(char *text, size_t len)
+{
+	FILE *file = tmpfile();
+	size_t got;
+
+	assert_non_null(file);
+	assert_int_equal(print_seccomp_filter(fileno(file)), 0);
+	rewind(file);
+	got = fread(text, 1, len - 1, file);
+	text[got] = '\0';
+	fclose(file);
+}
+
+/* This machine may have no 32-bit door (int 0x80 faults on some VMs), so
+ * read the filter instead: its x86 section must deny the calls under
+ * their i386 numbers (keyctl is 288 there), and any other ABI is killed. */
+static void test_int80_calls_denied_in_the_x86_section(void **state)
+{
+	static const char *const names[] = {"\"keyctl\" (288)",	     "\"add_key\"",
+					    "\"unshare\"",	     "\"mount\"",
+					    "\"open_by_handle_at\"", "\"bpf\""};
+	static char text[65536];
+	char *x86, *end;
+	size_t i;
+
+	(void)state;
+	filter_text(text, sizeof(text));
+#if defined(__x86_64__)
+	x86 = strstr(text, "# filter for arch x86 (");
+	assert_non_null(x86);
+	end = strstr(x86 + 1, "# filter for arch");
+	if (!end)
+		end = strstr(x86, "# invalid architecture action");
+	assert_non_null(end);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *rule = strstr(x86, names[i]);
+
+		print_message("x86 rule for %s\n", names[i]);
+		assert_non_null(rule);
+		assert_true(rule < end);
+		assert_non_null(strstr(rule, "action ERRNO(1);"));
+		assert_true(strstr(rule, "action ERRNO(1);") < end);
+	}
+	assert_non_null(strstr(text, "# filter for arch x32 ("));
+#else
+	(void)names;
+	(void)x86;
+	(void)end;
+	(void)i;
+#endif
+	assert_non_null(strstr(text, "# invalid architecture action\naction KILL_PROCESS;"));
+}
+
 static int keyring_child(void)
 {
 	long id = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
@@ -251,6 +305,7 @@ int main(void)
 	    cmocka_unit_test(test_clone_with_a_namespace_flag_gets_eperm),
 	    cmocka_unit_test(test_fork_threads_files_and_sockets_still_work),
 	    cmocka_unit_test(test_x32_keyctl_cannot_bypass_the_filter),
+	    cmocka_unit_test(test_int80_calls_denied_in_the_x86_section),
 	    cmocka_unit_test(test_unconfined_loads_no_filter),
 	};
 
