@@ -485,17 +485,24 @@ static void sum_phases(long wall_us, long *phases)
 }
 
 /* The trace of one run, each line with the time its action took, for a
- * learner to read: "  10.71 ms veth      | boxes[trace] 57 [06] ..." */
-static void write_annotated(const char *path)
+ * learner to read: "  10.71 ms veth       | boxes[trace] 57 [06] ..." */
+static void write_annotated(const char *path, long wall_us)
 {
+	long last = lines[line_count - 1].us;
 	FILE *f = fopen(path, "w");
 
 	if (!f)
 		die("fopen", path);
 	fputs("# time the action took, its phase | the --trace line (see startup.md)\n", f);
+	if (!lines[0].after_action)
+		fprintf(f, "%8.2f ms %-10s | (from trace_enable() to the first line)\n",
+			lines[0].us / 1000.0, phase_names[PHASE_UNTRACED]);
 	for (int i = 0; i < line_count; i++)
 		fprintf(f, "%8.2f ms %-10s | %s\n", lines[i].cost_us / 1000.0,
 			phase_names[lines[i].phase], lines[i].text);
+	fprintf(f, "%8.2f ms %-10s | (off the trace clock: exec, ld.so before it; exit after)\n",
+		(wall_us > last ? wall_us - last : 0) / 1000.0, phase_names[PHASE_UNTRACED]);
+	fprintf(f, "%8.2f ms in all (wall, traced)\n", wall_us / 1000.0);
 	if (fclose(f) != 0)
 		die("fclose", path);
 }
@@ -561,7 +568,7 @@ static void traced_runs(int index, int count)
 			continue;
 		sum_phases(run.wall_us, s->phases[s->traced_count]);
 		s->traced_wall[s->traced_count++] = run.wall_us;
-		write_annotated(keep);
+		write_annotated(keep, run.wall_us);
 		remember_slowest(s);
 		kept = true;
 	}
@@ -889,16 +896,16 @@ static void print_notes(FILE *out, const char *about)
 static void print_phase_notes(FILE *out)
 {
 	fputs(
-	    "Phases come from `--trace` with `BOXES_TRACE_TIME=1` (separate runs; narrating costs\n"
-	    "time, see *traced wall*). A line is printed before its action, so the time to the\n"
-	    "next line is that action's (a line with a result, `fork() = PID`, `clone(...) = "
-	    "PID`,\n"
-	    "`container exited`, is printed after, and owns the time before it). A line counts in\n"
-	    "the column of the step in its `[NN]`, clean-up lines too; 01/02 lines (sync pipe\n"
-	    "aside) are *ns+chroot*.\n"
-	    "*untraced* = wall time the trace clock cannot see: the runtime's own exec, dynamic\n"
-	    "linking and option parsing, and exiting after the last line; *`--version`* (the\n"
-	    "program started with no container, untraced) shows how much of it is just that.\n"
+	    "Phases come from `--trace` with `BOXES_TRACE_TIME=1` (separate runs: narrating costs\n"
+	    "time, see *traced wall*). A line is printed before its action, so the time until the\n"
+	    "next line is that action's; a line that shows a result (`fork() = PID`,\n"
+	    "`clone(...) = PID`, `container exited`) is printed after its action and owns the\n"
+	    "time before it too. A line counts in the column of the step in its `[NN]`, clean-up\n"
+	    "lines too; 01/02 lines (sync pipe aside) are *ns+chroot*.\n"
+	    "*untraced* = what the trace clock cannot see (the runtime's own exec and dynamic\n"
+	    "linking before trace_enable(), its exit after the last line) plus option parsing\n"
+	    "before the first line; *`--version`* (the program started with no container,\n"
+	    "untraced) shows how much of that is just starting a program.\n"
 	    "*wake-up* = from the parent's sync-pipe write until the container's next line.\n"
 	    "*exec* = from execvp to the container's exit seen by wait4 (/bin/true runs, PID 1\n"
 	    "exits, its namespaces go). Medians per column do not add up exactly to the wall.\n"
