@@ -5,6 +5,7 @@
  * core_pattern for write from a fresh /proc, mount the host's cgroup tree
  * and leave its memory limit - fail. Everything of 01-06 still works. */
 #include <glob.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +302,41 @@ static void test_network_still_reaches_the_host_end(void **state)
 	assert_output(&r, "1 packets received");
 }
 
+/* A host interface that is not lo and not one of our veths ("" if none). */
+static void a_host_interface(char *name, size_t len)
+{
+	struct if_nameindex *links = if_nameindex();
+	int i;
+
+	name[0] = '\0';
+	for (i = 0; links && links[i].if_index; i++)
+		if (strcmp(links[i].if_name, "lo") != 0 &&
+		    strncmp(links[i].if_name, "bx", 2) != 0) {
+			snprintf(name, len, " %s:", links[i].if_name);
+			break;
+		}
+	if_freenameindex(links);
+}
+
+static void test_net_host_and_none_still_work(void **state)
+{
+	struct run_result r;
+	char host_link[64];
+
+	(void)state;
+	a_host_interface(host_link, sizeof(host_link));
+	/* --net host: the host's network namespace is not owned by ours, so
+	 * sysfs can't be mounted fresh there (step 05 falls back to a bind) */
+	run_box(&r, 10, STEP, "--net", "host", ROOTFS, "/bin/sh", "-c", "id -u; ip -o link", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "0\n");
+	assert_output(&r, host_link[0] ? host_link : ": lo:");
+	run_box(&r, 10, STEP, "--net", "none", ROOTFS, "/bin/sh", "-c",
+		"echo links=$(ip -o link | wc -l)", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "links=1\n");
+}
+
 static void test_chroot_breakout_still_blocked(void **state)
 {
 	struct run_result r;
@@ -377,6 +413,7 @@ int main(void)
 	    cmocka_unit_test(test_writes_still_stay_in_the_containers_layer),
 	    cmocka_unit_test(test_lower_dirs_can_be_removed_and_renamed),
 	    cmocka_unit_test(test_network_still_reaches_the_host_end),
+	    cmocka_unit_test(test_net_host_and_none_still_work),
 	    cmocka_unit_test(test_chroot_breakout_still_blocked),
 	    cmocka_unit_test(test_uidmap_without_container_root_rejected),
 	    cmocka_unit_test(test_boxes_run_behind_a_closed_dir_refused_with_advice),
