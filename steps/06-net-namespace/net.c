@@ -108,8 +108,9 @@ static struct nl_sock *open_netlink_in(pid_t pid)
 	return sock;
 }
 
-/* RTM_NEWLINK: the veth pair; the peer is born in the namespace of pid
- * (IFLA_NET_NS_PID), so the host never sees an eth0 of the container's. */
+/* RTM_NEWLINK: the veth pair. The peer is born in the namespace of pid
+ * (IFLA_NET_NS_PID): the host most likely has an eth0 of its own, so a
+ * peer named eth0 could not be made on the host and moved later. */
 static int make_veth_pair(struct nl_sock *host, struct net_info *info, pid_t pid)
 {
 	struct rtnl_link *veth = rtnl_link_veth_alloc();
