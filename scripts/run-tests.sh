@@ -8,26 +8,35 @@ build=${BUILD:-build}
 step=${1:-}
 passed=0
 failed=0
+skipped=0
 failed_names=()
 
+# cmocka's own summary lines: "[  PASSED  ] N test(s)." and friends.
+summary_count() { # summary_count OUTPUT WORD
+	printf '%s\n' "$1" | sed -n "s/^\[  *$2  *\] \([0-9][0-9]*\) test(s).*/\1/p" | tail -n 1
+}
+
 run_one() {
-	local test=$1 output rc ok bad
+	local test=$1 output rc ok bad skip
 	output=$("$test" 2>&1)
 	rc=$?
-	ok=$(printf '%s\n' "$output" | grep -cE '^\[       OK \]')
-	bad=$(printf '%s\n' "$output" | grep -cE '^\[  (FAILED|ERROR)  \] [a-z]')
+	ok=$(summary_count "$output" PASSED)
+	bad=$(summary_count "$output" FAILED)
+	skip=$(summary_count "$output" SKIPPED)
+	ok=${ok:-0} bad=${bad:-0} skip=${skip:-0}
 	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		bad=1 # it crashed, or its setup failed
 	fi
-	if [ "$bad" -gt 0 ]; then
+	if [ "$bad" -gt 0 ] || [ "$skip" -gt 0 ]; then
 		# everything but the passing tests' lines: what failed and why
 		printf '%s\n' "$output" | grep -vE '^\[ RUN      \]|^\[       OK \]'
-		failed_names+=("$(basename "$test")")
 	else
 		printf '%s\n' "$output" | grep -E '^\[  PASSED  \]|^\[==========\] .* run\.'
 	fi
+	[ "$bad" -gt 0 ] && failed_names+=("$(basename "$test")")
 	passed=$((passed + ok))
 	failed=$((failed + bad))
+	skipped=$((skipped + skip))
 	return 0
 }
 
@@ -61,5 +70,9 @@ else
 fi
 echo
 [ ${#failed_names[@]} -gt 0 ] && echo "failing: ${failed_names[*]}"
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]
