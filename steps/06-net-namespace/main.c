@@ -3,9 +3,10 @@
  *
  *     build/bin/06-net-namespace [--net veth|none|host] [OPTIONS] ROOTFS COMMAND [ARG...]
  *
- * New over 05: CLONE_NEWNET; the runtime makes a veth pair over netlink,
- * moves one end into the container as eth0, gives both ends an address
- * and the container a default route; it deletes the pair afterwards.
+ * New over 05: CLONE_NEWNET; the runtime makes a veth pair over netlink
+ * (libnl-route-3) with one end, eth0, born inside the container's network
+ * namespace, gives both ends an address of a /30 and the container a
+ * default route to the host end; it deletes the pair afterwards.
  */
 #include <sched.h>
 
