@@ -192,12 +192,9 @@ static int write_proc_file(pid_t pid, const char *name, const char *text)
 		return box_syserr("open", path);
 	/* One write(2) holding the whole map: the kernel takes a map once. */
 	written = write(fd, text, strlen(text));
-	if (written != (ssize_t)strlen(text)) {
-		box_syserr("write", path);
-		close(fd);
-		return -1;
-	}
 	close(fd);
+	if (written != (ssize_t)strlen(text))
+		return box_syserr("write", path);
 	return 0;
 }
 
@@ -213,8 +210,9 @@ int write_id_maps(struct box *box)
 		return -1;
 	if (write_proc_file(box->container_pid, "uid_map", uid_line) < 0 ||
 	    write_proc_file(box->container_pid, "gid_map", gid_line) < 0) {
-		box_error("a map is \"inside outside count\"; the host range must be free "
-			  "and fit in 32 bits (see user_namespaces(7))");
+		if (errno == EINVAL)
+			box_error("the kernel refused the map \"inside outside count\": neither "
+				  "range may pass 4294967295 (see user_namespaces(7))");
 		return -1;
 	}
 	return 0;
@@ -229,18 +227,17 @@ int write_id_maps(struct box *box)
 static int attach_in_container(struct box *box, int tree)
 {
 	char path[64];
-	int host_mnt, container_mnt, cwd, result = 0;
+	int host_mnt = -1, container_mnt = -1, cwd = -1, result = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)box->container_pid);
-	host_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	container_mnt = open(path, O_RDONLY | O_CLOEXEC);
-	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (host_mnt < 0 || container_mnt < 0 || cwd < 0) {
-		result = box_syserr("open", host_mnt < 0 ? "/proc/self/ns/mnt"
-					    : cwd < 0	 ? "."
-							 : path);
+	if ((host_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0)
+		result = box_syserr("open", "/proc/self/ns/mnt");
+	else if ((container_mnt = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		result = box_syserr("open", path);
+	else if ((cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		result = box_syserr("open", "the working directory");
+	if (result < 0)
 		goto out;
-	}
 	trace(STEP, "setns(\"%s\", CLONE_NEWNS)", path);
 	if (setns(container_mnt, CLONE_NEWNS) < 0) {
 		result = box_syserr("setns", path);
