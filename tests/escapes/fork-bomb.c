@@ -13,6 +13,7 @@
  * By hand: build/bin/03-cgroups --pids-limit 64 build/rootfs /escapes/fork-bomb
  */
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@ static void kill_and_reap(int count)
 int main(int argc, char **argv)
 {
 	int wanted = argc > 1 ? atoi(argv[1]) : WANTED, count = 0, fork_errno = 0;
+	pid_t parent = getpid();
 
 	if (wanted <= 0 || wanted > WANTED)
 		cannot_test("count %s: give 1 to %d", argv[1], WANTED);
@@ -42,6 +44,11 @@ int main(int argc, char **argv)
 		pid_t pid = fork();
 
 		if (pid == 0) {
+			/* Never outlive us, even if we are killed half way: under
+			 * step 01 these children would be the host's. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(0);
 			pause(); /* a sleeping child: it only takes a pid */
 			_exit(0);
 		}
