@@ -36,6 +36,11 @@ static void set_forwarded_blocked(int how)
 	sigprocmask(how, &set, NULL);
 }
 
+void hold_signals(void)
+{
+	set_forwarded_blocked(SIG_BLOCK);
+}
+
 static void describe_flags(int flags, char *out, size_t len)
 {
 	static const struct {
@@ -88,8 +93,7 @@ int start_container(struct box *box, int clone_flags, container_fn fn)
 
 	if (pipe2(sync_pipe, O_CLOEXEC) < 0)
 		return box_syserr("pipe2", "sync pipe");
-	/* Until wait_container forwards them, hold the signals we forward. */
-	set_forwarded_blocked(SIG_BLOCK);
+	hold_signals(); /* normally done already by parse_options */
 	fflush(NULL);
 	describe_flags(clone_flags, flag_names, sizeof(flag_names));
 	/* A raw clone(2) without a new stack behaves like fork(2), plus the

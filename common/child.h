@@ -13,6 +13,12 @@
 
 typedef int (*container_fn)(struct box *box);
 
+/* Hold SIGINT/SIGTERM/SIGHUP/SIGQUIT until wait_container forwards them
+ * to the running container: a Ctrl-C during set-up then can't interrupt
+ * the runtime half-way, with a cgroup or state dir made and not removed.
+ * parse_options calls it. */
+void hold_signals(void);
+
 /* Parent: clone(2) a child with these CLONE_NEW* flags (0 = a plain fork)
  * that runs fn(box) once released. Sets box->container_pid. 0 or -1. */
 int start_container(struct box *box, int clone_flags, container_fn fn);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "kernel_features.h"
 #include "id.h"
 #include "log.h"
@@ -353,4 +354,5 @@ void parse_options(struct box *box, int step, const char *program, int argc, cha
 		box->hostname = box->id;
 	if (box->trace)
 		trace_enable();
+	hold_signals(); /* from here on the runtime makes things it must undo */
 }
