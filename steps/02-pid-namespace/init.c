@@ -47,17 +47,27 @@ static void forward_all_signals(void)
 
 int run_init(struct box *box)
 {
+	sigset_t all, before;
 	int wstatus;
 	pid_t pid;
 
+	/* Hold every signal until we know whom to forward it to: a SIGTERM
+	 * that came between fork and the handlers would be lost for good. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &before);
+	forward_all_signals();
 	trace(2, "fork() under --init: PID 1 reaps and forwards");
 	pid = fork();
-	if (pid < 0)
-		return box_syserr("fork", "init"), EXIT_BOXES_FAILED;
-	if (pid == 0)
-		_exit(exec_command(box));
+	if (pid < 0) {
+		box_syserr("fork", "init");
+		return EXIT_BOXES_FAILED;
+	}
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &before, NULL); /* exec keeps the mask */
+		_exit(exec_command(box));		 /* exec resets the handlers */
+	}
 	command_pid = pid;
-	forward_all_signals();
+	sigprocmask(SIG_SETMASK, &before, NULL); /* held signals go now */
 	for (;;) {
 		pid_t reaped = wait(&wstatus); /* any child: orphans come to us */
 

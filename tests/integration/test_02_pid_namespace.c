@@ -113,17 +113,27 @@ static void test_mount_inside_is_invisible_to_host(void **state)
 	unlink(err_file);
 }
 
+/* A container whose command says "ready" and then sleeps: signals sent
+ * before it runs would hit a PID 1 still being set up. */
 static pid_t spawn_sleeper(const char *option, char *out_file, char *err_file)
 {
+	char output[256] = "";
 	pid_t pid;
+	int i;
 
 	snprintf(out_file, 300, "%s/sleep.out", run_dir());
 	snprintf(err_file, 300, "%s/sleep.err", run_dir());
 	if (option)
-		pid = spawn_box(out_file, err_file, STEP, option, ROOTFS, "/bin/sleep", "30", NULL);
+		pid = spawn_box(out_file, err_file, STEP, option, ROOTFS, "/bin/sh", "-c",
+				"echo ready; exec sleep 30", NULL);
 	else
-		pid = spawn_box(out_file, err_file, STEP, ROOTFS, "/bin/sleep", "30", NULL);
-	usleep(300000); /* let it reach exec */
+		pid = spawn_box(out_file, err_file, STEP, ROOTFS, "/bin/sh", "-c",
+				"echo ready; exec sleep 30", NULL);
+	for (i = 0; i < 250 && !strstr(output, "ready"); i++) {
+		usleep(20000);
+		read_file(out_file, output, sizeof(output));
+	}
+	usleep(50000); /* from echo to the exec of sleep */
 	return pid;
 }
 
