@@ -137,6 +137,10 @@ for entry in "${escapes[@]}"; do
 		n=$((10#$(step_number "$bin")))
 		expected=blocked
 		[ "$n" -lt "$((10#$blocked_from))" ] && expected=ESCAPED
+		if [ "$cell" = n/a ]; then
+			grep -q "^$name:" "$BOXES_RUN/not-tried" 2>/dev/null ||
+				echo "$name: $(grep -m1 'CANNOT TEST' "$BOXES_RUN/last.out")" >>"$BOXES_RUN/not-tried"
+		fi
 		if [ "$cell" != "$expected" ] && [ "$cell" != n/a ]; then
 			cell="$cell!"
 			mismatches=$((mismatches + 1))
@@ -146,6 +150,10 @@ for entry in "${escapes[@]}"; do
 	printf '\n'
 done
 
+if [ -s "$BOXES_RUN/not-tried" ]; then
+	printf '\nNot tried on this machine (n/a):\n'
+	sed 's/^/  /' "$BOXES_RUN/not-tried"
+fi
 if [ "$explain" -eq 1 ]; then
 	printf '\nWhat each row tries (and the step that blocks it):\n'
 	for entry in "${escapes[@]}"; do
