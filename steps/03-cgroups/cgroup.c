@@ -189,9 +189,9 @@ static int make_v1_cgroups(struct box *box, const char *root)
 
 	for (controller = 0; controller < CONTROLLER_COUNT; controller++) {
 		char hierarchy[PATH_MAX], procs[PATH_MAX], boxes[PATH_MAX], dir[PATH_MAX];
+		const char *name = controllers[controller].name;
 
-		if (path_join(hierarchy, sizeof(hierarchy), root, controllers[controller].name) <
-			0 ||
+		if (path_join(hierarchy, sizeof(hierarchy), root, name) < 0 ||
 		    path_join(procs, sizeof(procs), hierarchy, "cgroup.procs") < 0 ||
 		    path_join(boxes, sizeof(boxes), hierarchy, BOXES_DIR) < 0 ||
 		    path_join(dir, sizeof(dir), boxes, box->id) < 0)
@@ -375,6 +375,15 @@ const char *cgroup_mode_name(enum cgroup_mode mode)
 	}
 }
 
+#define HYBRID_NOTE " (limits on the v1 hierarchies; unified/ has no controllers)"
+
+static const char *fs_name(long fs_type)
+{
+	if (fs_type == CGROUP2_SUPER_MAGIC)
+		return "cgroup2";
+	return fs_type == TMPFS_MAGIC ? "tmpfs" : "neither cgroup2 nor tmpfs";
+}
+
 /* Which layout does this machine use? statfs(2) names the filesystem at
  * /sys/fs/cgroup: cgroup2 (v2), or a tmpfs holding v1 mounts. */
 static int detect_mode(const char *root, enum cgroup_mode *mode)
@@ -389,14 +398,8 @@ static int detect_mode(const char *root, enum cgroup_mode *mode)
 	if (statfs(unified, &unified_fs) < 0)
 		unified_fs.f_type = 0; /* no unified/: plain v1 (or v2) */
 	*mode = cgroup_mode_from((long)root_fs.f_type, (long)unified_fs.f_type);
-	trace(STEP, "statfs(\"%s\"): %s -> cgroup mode %s%s", root,
-	      root_fs.f_type == CGROUP2_SUPER_MAGIC ? "cgroup2"
-	      : root_fs.f_type == TMPFS_MAGIC	    ? "tmpfs"
-						    : "neither cgroup2 nor tmpfs",
-	      cgroup_mode_name(*mode),
-	      *mode == CGROUP_HYBRID
-		  ? " (limits on the v1 hierarchies; unified/ has no controllers)"
-		  : "");
+	trace(STEP, "statfs(\"%s\"): %s -> cgroup mode %s%s", root, fs_name(root_fs.f_type),
+	      cgroup_mode_name(*mode), *mode == CGROUP_HYBRID ? HYBRID_NOTE : "");
 	if (*mode == CGROUP_NONE) {
 		box_error(
 		    "%s is neither cgroup2 nor a tmpfs of v1 cgroup mounts (run: make doctor)",
@@ -406,6 +409,9 @@ static int detect_mode(const char *root, enum cgroup_mode *mode)
 	return 0;
 }
 
+/* cgroup_create on any root: /sys/fs/cgroup, or a unit test's fake tree.
+ * The directories first, then the limits: a failure half way removes
+ * what was made. */
 int cgroup_create_at(struct box *box, const char *root, enum cgroup_mode mode)
 {
 	struct cgroup_info *info;
