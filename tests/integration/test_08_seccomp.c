@@ -188,8 +188,15 @@ static void test_int80_keyctl_cannot_bypass_the_filter(void **state)
 
 	(void)state;
 	run_box(&r, 10, STEP, ROOTFS, "/escapes/keyctl-int80", NULL);
-	if (r.status == 2) /* this kernel runs no 32-bit calls at all */
-		skip();
+	if (r.status == 2) {
+		/* This kernel runs no 32-bit calls at all (ia32_emulation off):
+		 * then there is no door to bypass the filter by, under any step;
+		 * the filter's x86 rules are checked by test_08_seccomp (unit). */
+		assert_output(&r, "CANNOT TEST: int 0x80 faults");
+		run_box(&r, 10, "07-user-namespace", ROOTFS, "/escapes/keyctl-int80", NULL);
+		assert_exit(&r, 2);
+		return;
+	}
 	assert_exit(&r, 1);
 	assert_output(&r,
 		      "BLOCKED: int 0x80 keyctl(KEYCTL_GET_KEYRING_ID): Operation not permitted");
