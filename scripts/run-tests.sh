@@ -27,6 +27,10 @@ run_one() {
 	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		bad=1 # it crashed, or its setup failed
 	fi
+	# a group setup or teardown that failed (the host was left changed)
+	if printf '%s\n' "$output" | grep -qE '^\[  ERROR   \] [^-]'; then
+		bad=$((bad + 1))
+	fi
 	if [ "$bad" -gt 0 ] || [ "$skip" -gt 0 ]; then
 		# everything but the passing tests' lines: what failed and why
 		printf '%s\n' "$output" | grep -vE '^\[ RUN      \]|^\[       OK \]'

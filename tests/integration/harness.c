@@ -11,12 +11,55 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <glob.h>
 #include <sched.h>
 
 #include "harness.h"
 
 static char run_dir_path[256];
 static char host_name_before[256];
+static char host_objects_before[16384];
+
+/* What a boxes run makes on the host that outlives its processes: cgroup
+ * directories and veth host ends. One path a line, to compare. */
+static void list_host_objects(char *out, size_t len)
+{
+	static const char *const patterns[] = {"/sys/fs/cgroup/*/boxes/*/",
+					       "/sys/fs/cgroup/boxes/*/", "/sys/class/net/bx*"};
+	glob_t found;
+	size_t i, used = 0;
+	int flags = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		glob(patterns[i], flags, NULL, &found);
+		flags = GLOB_APPEND;
+	}
+	for (i = 0; i < found.gl_pathc && used + strlen(found.gl_pathv[i]) + 2 < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s\n", found.gl_pathv[i]);
+	globfree(&found);
+}
+
+/* Report (and for empty cgroups, remove) what appeared since setup. */
+static int check_host_objects(void)
+{
+	char after[16384], *line, *saveptr = NULL;
+	int leftovers = 0;
+
+	list_host_objects(after, sizeof(after));
+	for (line = strtok_r(after, "\n", &saveptr); line; line = strtok_r(NULL, "\n", &saveptr)) {
+		char needle[4200];
+
+		snprintf(needle, sizeof(needle), "%s\n", line);
+		if (strstr(host_objects_before, needle))
+			continue;
+		fprintf(stderr, "harness: left on the host: %s\n", line);
+		if (strncmp(line, "/sys/fs/cgroup/", 15) == 0)
+			rmdir(line);
+		leftovers++;
+	}
+	return leftovers;
+}
 
 const char *bin_path(const char *step_name)
 {
@@ -66,6 +109,30 @@ static long long now_ms(void)
 	return now.tv_sec * 1000LL + now.tv_nsec / 1000000;
 }
 
+/* A runtime that ran out of time is stopped as a user would: SIGTERM,
+ * which it forwards, then a second one, which it turns into SIGKILL for the
+ * container; either way it then removes its cgroup, veth and state dir.
+ * Only a runtime that still hangs gets SIGKILL (and may leave things behind,
+ * which harness_teardown then reports). Returns the wait status. */
+static int stop_runtime(pid_t pid)
+{
+	int wstatus = 0, round;
+
+	for (round = 0; round < 2; round++) {
+		int waited;
+
+		kill(pid, SIGTERM);
+		for (waited = 0; waited < 100; waited++) { /* 2 s */
+			if (waitpid(pid, &wstatus, WNOHANG) == pid)
+				return wstatus;
+			usleep(20000);
+		}
+	}
+	kill(-pid, SIGKILL);
+	waitpid(pid, &wstatus, 0);
+	return wstatus;
+}
+
 static int status_to_code(int wstatus)
 {
 	if (WIFEXITED(wstatus))
@@ -102,6 +169,7 @@ int run_argv(struct run_result *result, int timeout_s, char *const argv[])
 	close(err_pipe[1]);
 	struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
 	int open_fds = 2;
+	bool stopped = false;
 
 	while (open_fds > 0) {
 		long long left = deadline - now_ms();
@@ -109,7 +177,8 @@ int run_argv(struct run_result *result, int timeout_s, char *const argv[])
 
 		if (left <= 0) {
 			result->timed_out = true;
-			kill(-pid, SIGKILL);
+			wstatus = stop_runtime(pid);
+			stopped = true;
 			break;
 		}
 		if (poll(fds, 2, (int)left) < 0 && errno != EINTR)
@@ -134,7 +203,8 @@ int run_argv(struct run_result *result, int timeout_s, char *const argv[])
 	for (int i = 0; i < 2; i++)
 		if (fds[i].fd >= 0)
 			close(fds[i].fd);
-	waitpid(pid, &wstatus, 0);
+	if (!stopped)
+		waitpid(pid, &wstatus, 0);
 	result->status = status_to_code(wstatus);
 	return result->status;
 }
@@ -199,8 +269,7 @@ int wait_box(pid_t pid, int timeout_s)
 			return status_to_code(wstatus);
 		usleep(20000);
 	}
-	kill(-pid, SIGKILL);
-	waitpid(pid, &wstatus, 0);
+	stop_runtime(pid);
 	return -1;
 }
 
@@ -281,6 +350,7 @@ int harness_setup(void **state)
 		return -1;
 	}
 	gethostname(host_name_before, sizeof(host_name_before));
+	list_host_objects(host_objects_before, sizeof(host_objects_before));
 	strcpy(run_dir_path, "/tmp/boxes-test-XXXXXX");
 	if (!mkdtemp(run_dir_path))
 		return -1;
@@ -288,8 +358,9 @@ int harness_setup(void **state)
 	return 0;
 }
 
-/* The host is sacred: after a group of tests, its name is the same and no
- * mount of the rootfs or of our BOXES_RUN is left. */
+/* The host is sacred: after a group of tests, its name is the same, no
+ * mount of the rootfs or of our BOXES_RUN is left, and no cgroup or veth
+ * that was not there before. */
 int harness_teardown(void **state)
 {
 	char name[256] = "";
@@ -308,6 +379,8 @@ int harness_teardown(void **state)
 			run_dir_path);
 		ok = 0;
 	}
+	if (check_host_objects() > 0)
+		ok = 0;
 	return remove_dir_tree(run_dir_path) == 0 && ok ? 0 : -1;
 }
 
