@@ -426,3 +426,14 @@ int hostname_escape_renames_outside(const char *step_name)
 	waitpid(pid, &wstatus, 0);
 	return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
 }
+
+void check_escape(const char *step_name, const char *escape, int code, const char *text)
+{
+	struct run_result r;
+	char path[128];
+
+	snprintf(path, sizeof(path), "/escapes/%s", escape);
+	run_box(&r, 10, step_name, ROOTFS, path, NULL);
+	assert_exit(&r, code);
+	assert_output(&r, text);
+}

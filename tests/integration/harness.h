@@ -14,8 +14,8 @@
 #define OUTPUT_MAX 65536
 
 struct run_result {
-	int status; /* exit code; 128+N if killed by signal N; -1 if it never ran */
-	bool timed_out; /* the harness killed it after the timeout */
+	int status;	      /* exit code; 128+N if killed by signal N; -1 if it never ran */
+	bool timed_out;	      /* the harness killed it after the timeout */
 	char out[OUTPUT_MAX]; /* stdout */
 	char err[OUTPUT_MAX]; /* stderr */
 };
@@ -42,6 +42,10 @@ int run_box(struct run_result *result, int timeout_s, const char *step_name, ...
 pid_t spawn_box(const char *out_file, const char *err_file, const char *step_name, ...);
 /* Wait for a spawned pid; returns its docker-style exit code. */
 int wait_box(pid_t pid, int timeout_s);
+
+/* Run /escapes/ESCAPE under the step: assert its exit code (0 escaped,
+ * 1 blocked) and a piece of what it said. */
+void check_escape(const char *step_name, const char *escape, int code, const char *text);
 
 /* A harmless host process whose cmdline starts with boxes-host-sentinel. */
 pid_t start_sentinel(void);

@@ -86,22 +86,14 @@ static void test_escape_host_loopback_blocked_by_net_namespace(void **state)
 
 static void test_escape_host_interfaces_works_under_05(void **state)
 {
-	struct run_result r;
-
 	(void)state;
-	run_box(&r, 10, BEFORE, ROOTFS, "/escapes/host-interfaces", NULL);
-	assert_exit(&r, 0);
-	assert_output(&r, "ESCAPED: the host's interface");
+	check_escape(BEFORE, "host-interfaces", 0, "ESCAPED: the host's interface");
 }
 
 static void test_escape_host_interfaces_blocked_by_net_namespace(void **state)
 {
-	struct run_result r;
-
 	(void)state;
-	run_box(&r, 10, STEP, ROOTFS, "/escapes/host-interfaces", NULL);
-	assert_exit(&r, 1);
-	assert_output(&r, "BLOCKED: only lo and eth0");
+	check_escape(STEP, "host-interfaces", 1, "BLOCKED: only lo and eth0");
 }
 
 /* A container that prints its address, then serves one line on port 8080

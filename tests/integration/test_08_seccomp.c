@@ -87,17 +87,6 @@ static void test_trace_shows_no_new_privs_then_caps_then_filter(void **state)
 }
 
 /* Each escape: open under 07, shut under 08. */
-static void check_escape(const char *step, const char *escape, int code, const char *text)
-{
-	struct run_result r;
-	char path[64];
-
-	snprintf(path, sizeof(path), "/escapes/%s", escape);
-	run_box(&r, 10, step, ROOTFS, path, NULL);
-	assert_exit(&r, code);
-	assert_output(&r, text);
-}
-
 static void test_keyctl_escape_works_under_07(void **state)
 {
 	(void)state;
