@@ -21,37 +21,37 @@ struct cgroup_info;
 struct net_info;
 
 struct id_map {
-	unsigned long inside;  /* first id inside the container */
+	unsigned long inside; /* first id inside the container */
 	unsigned long outside; /* first id on the host */
 	unsigned long count;
 };
 
 struct box {
-	int step;   /* which step binary is running (1..10) */
+	int step; /* which step binary is running (1..10) */
 	bool trace; /* --trace: narrate every isolation action */
 
 	/* 01: what to run and where */
 	const char *rootfs; /* ROOTFS as given; rootfs_abs once resolved */
 	char rootfs_abs[4096];
-	char **argv;			    /* COMMAND [ARG...] */
+	char **argv; /* COMMAND [ARG...] */
 	const char *env_extra[BOX_MAX_ENV]; /* -e KEY=VAL (or KEY: from host) */
 	int env_count;
-	const char *workdir;	 /* -w DIR, default "/" */
+	const char *workdir; /* -w DIR, default "/" */
 	char id[BOX_ID_LEN + 1]; /* short random id, hex */
 
 	/* 02: namespaces */
 	const char *hostname; /* --hostname, default: the id */
-	bool init;	      /* --init: a tiny init as PID 1 */
+	bool init; /* --init: a tiny init as PID 1 */
 
 	/* 03: cgroup limits; 0 means "no limit" */
 	long long memory_bytes; /* --memory 64M */
-	long long pids_limit;	/* --pids-limit N */
+	long long pids_limit; /* --pids-limit N */
 	long long cpu_quota_us; /* --cpus 0.5 -> 50000 per 100000 us */
 	long long cpu_period_us;
 
 	/* 04: runtime state, BOXES_RUN/<id>, and the overlay made there */
 	char state_dir[4096];
-	char lower_dir[4096];  /* overlay lowerdir: the rootfs (07: idmapped) */
+	char lower_dir[4096]; /* overlay lowerdir: the rootfs (07: idmapped) */
 	char merged_dir[4096]; /* where the overlay is mounted: the new root */
 
 	/* 06: network */
@@ -69,10 +69,10 @@ struct box {
 	int cap_drop_count;
 
 	/* set by the runtime while the container runs */
-	pid_t container_pid;	    /* as the host sees it */
-	int sync_fd;		    /* parent: write end of the sync pipe; child: read end */
+	pid_t container_pid; /* as the host sees it */
+	int sync_fd; /* parent: write end of the sync pipe; child: read end */
 	struct cgroup_info *cgroup; /* 03: owned by cgroup.c */
-	struct net_info *netinfo;   /* 06: owned by net.c */
+	struct net_info *netinfo; /* 06: owned by net.c */
 };
 
 #endif

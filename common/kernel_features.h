@@ -5,8 +5,8 @@
 
 struct feature {
 	const char *name; /* "user namespaces" */
-	int step;	  /* the first step that needs it */
-	const char *fix;  /* one line a learner can act on */
+	int step; /* the first step that needs it */
+	const char *fix; /* one line a learner can act on */
 };
 
 /* The list, in step order; count set to its length. */

@@ -14,8 +14,8 @@
 /* Exit codes, as docker run uses them. */
 enum {
 	EXIT_BOXES_FAILED = 125, /* boxes itself failed: bad option, setup */
-	EXIT_CANNOT_EXEC = 126,	 /* the command exists but cannot run */
-	EXIT_NOT_FOUND = 127,	 /* the command does not exist */
+	EXIT_CANNOT_EXEC = 126, /* the command exists but cannot run */
+	EXIT_NOT_FOUND = 127, /* the command does not exist */
 };
 
 /* Print "boxes: MESSAGE" on stderr. */

@@ -42,9 +42,9 @@ enum {
 
 struct option_info {
 	const char *name;
-	int key;	 /* short letter, or OPT_* */
+	int key; /* short letter, or OPT_* */
 	const char *arg; /* NULL: takes no argument */
-	int step;	 /* the step that teaches it */
+	int step; /* the step that teaches it */
 	const char *help;
 };
 

@@ -19,7 +19,7 @@
 
 static int container_main(struct box *box)
 {
-	if (wait_for_parent(box) < 0		  /* 01: the runtime is ready */
+	if (wait_for_parent(box) < 0 /* 01: the runtime is ready */
 	    || enter_chroot(box->rootfs_abs) < 0) /* 01: the rootfs becomes "/" */
 		return EXIT_BOXES_FAILED;
 	return exec_command(box); /* 01: returns only if exec failed */
@@ -30,10 +30,10 @@ int main(int argc, char **argv)
 	struct box box;
 
 	parse_options(&box, STEP, "01-chroot", argc, argv); /* 01 */
-	if (start_container(&box, 0, container_main) < 0    /* 01: a plain fork */
+	if (start_container(&box, 0, container_main) < 0 /* 01: a plain fork */
 	    || release_container(&box) < 0) {
 		abort_container(&box);
 		return EXIT_BOXES_FAILED;
 	}
-	return wait_container(&box); /* 01: the command's exit code */
+	return wait_container(&box); /* 01 */
 }

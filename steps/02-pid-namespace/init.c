@@ -64,7 +64,7 @@ int run_init(struct box *box)
 	}
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, &before, NULL); /* exec keeps the mask */
-		_exit(exec_command(box));		 /* exec resets the handlers */
+		_exit(exec_command(box)); /* exec resets the handlers */
 	}
 	command_pid = pid;
 	sigprocmask(SIG_SETMASK, &before, NULL); /* held signals go now */

@@ -23,11 +23,11 @@
 
 static int container_main(struct box *box)
 {
-	if (wait_for_parent(box) < 0		 /* 01 */
-	    || make_mounts_private() < 0	 /* 02: our mounts stay ours */
-	    || enter_chroot(box->rootfs_abs) < 0 /* 01 */
-	    || mount_proc() < 0			 /* 02: a /proc of our PID namespace */
-	    || set_hostname(box) < 0)		 /* 02: our own UTS namespace */
+	if (wait_for_parent(box) < 0 /* 01 */
+	    || make_mounts_private() < 0 /* 02: our mounts stay ours */
+	    || enter_chroot(box->rootfs_abs) < 0 /* 01: the rootfs becomes "/" */
+	    || mount_proc() < 0 /* 02: a /proc of our PID namespace */
+	    || set_hostname(box) < 0) /* 02: our own UTS namespace */
 		return EXIT_BOXES_FAILED;
 	return exec_or_init(box); /* 01, 02: --init */
 }
@@ -36,9 +36,9 @@ int main(int argc, char **argv)
 {
 	struct box box;
 
-	parse_options(&box, STEP, "02-pid-namespace", argc, argv);   /* 01 */
+	parse_options(&box, STEP, "02-pid-namespace", argc, argv); /* 01 */
 	if (start_container(&box, NAMESPACES_02, container_main) < 0 /* 02 */
-	    || release_container(&box) < 0) {			     /* 01 */
+	    || release_container(&box) < 0) { /* 01 */
 		abort_container(&box);
 		return EXIT_BOXES_FAILED;
 	}

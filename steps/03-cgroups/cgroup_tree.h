@@ -12,10 +12,10 @@
 #include "box.h"
 
 enum cgroup_mode {
-	CGROUP_NONE,   /* no cgroup filesystem found */
-	CGROUP_V1,     /* a tmpfs with one mount per controller */
+	CGROUP_NONE, /* no cgroup filesystem found */
+	CGROUP_V1, /* a tmpfs with one mount per controller */
 	CGROUP_HYBRID, /* v1, plus a controller-less cgroup2 at ROOT/unified */
-	CGROUP_V2,     /* ROOT is cgroup2: one tree for every controller */
+	CGROUP_V2, /* ROOT is cgroup2: one tree for every controller */
 };
 
 /* The mode, from statfs(2)'s f_type of ROOT and of ROOT/unified (0 when

@@ -24,12 +24,12 @@
 static int container_main(struct box *box)
 {
 	if (wait_for_parent(box) < 0 /* 01: we are in our cgroup now (03) */
-	    || make_mounts_private() < 0 /* 02 */
-	    || enter_chroot(box->rootfs_abs) < 0 /* 01 */
-	    || mount_proc() < 0 /* 02 */
-	    || set_hostname(box) < 0) /* 02 */
+	    || make_mounts_private() < 0 /* 02: our mounts stay ours */
+	    || enter_chroot(box->rootfs_abs) < 0 /* 01: the rootfs becomes "/" */
+	    || mount_proc() < 0 /* 02: a /proc of our PID namespace */
+	    || set_hostname(box) < 0) /* 02: our own UTS namespace */
 		return EXIT_BOXES_FAILED;
-	return exec_or_init(box); /* 01, 02 */
+	return exec_or_init(box); /* 01, 02: --init */
 }
 
 static int set_up(struct box *box)

@@ -25,21 +25,21 @@
 static int container_main(struct box *box)
 {
 	if (wait_for_parent(box) < 0 /* 01, 03 */
-	    || make_mounts_private() < 0 /* 02 */
+	    || make_mounts_private() < 0 /* 02: our mounts stay ours */
 	    || mount_overlay(box) < 0 /* 04: writes land in our upper dir */
 	    || enter_chroot(box->merged_dir) < 0 /* 01: now into the overlay */
-	    || mount_proc() < 0 /* 02 */
-	    || set_hostname(box) < 0) /* 02 */
+	    || mount_proc() < 0 /* 02: a /proc of our PID namespace */
+	    || set_hostname(box) < 0) /* 02: our own UTS namespace */
 		return EXIT_BOXES_FAILED;
-	return exec_or_init(box); /* 01, 02 */
+	return exec_or_init(box); /* 01, 02: --init */
 }
 
 static int set_up(struct box *box)
 {
-	if (cgroup_create(box) < 0 /* 03 */
+	if (cgroup_create(box) < 0 /* 03: limits first */
 	    || overlay_prepare(box) < 0 /* 04: upper, work, merged */
 	    || start_container(box, NAMESPACES_02, container_main) < 0 /* 02 */
-	    || cgroup_add(box) < 0 /* 03 */
+	    || cgroup_add(box) < 0 /* 03: before it runs a thing */
 	    || release_container(box) < 0) /* 01 */
 		return -1;
 	return 0;
@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 	parse_options(&box, STEP, "04-overlay", argc, argv); /* 01 */
 	if (set_up(&box) == 0) {
 		status = wait_container(&box); /* 01 */
-		status = cgroup_report_oom(&box, status); /* 03 */
+		status = cgroup_report_oom(&box, status); /* 03: 137 + why */
 	} else {
 		abort_container(&box);
 	}

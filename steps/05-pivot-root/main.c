@@ -30,22 +30,22 @@
 static int container_main(struct box *box)
 {
 	if (wait_for_parent(box) < 0 /* 01, 03 */
-	    || make_mounts_private() < 0 /* 02 */
-	    || mount_overlay(box) < 0 /* 04 */
+	    || make_mounts_private() < 0 /* 02: our mounts stay ours */
+	    || mount_overlay(box) < 0 /* 04: writes land in our upper dir */
 	    || make_minimal_dev(box->merged_dir) < 0 /* 05: no host disks */
-	    || mount_proc_and_sys(box) < 0 /* 05: masked, read-only */
+	    || mount_proc_and_sys(box) < 0 /* 05: masked, read-only; before pivot_root */
 	    || pivot_into(box->merged_dir) < 0 /* 05: the host's root is gone */
-	    || set_hostname(box) < 0) /* 02 */
+	    || set_hostname(box) < 0) /* 02: our own UTS namespace */
 		return EXIT_BOXES_FAILED;
-	return exec_or_init(box); /* 01, 02 */
+	return exec_or_init(box); /* 01, 02: --init */
 }
 
 static int set_up(struct box *box)
 {
-	if (cgroup_create(box) < 0 /* 03 */
-	    || overlay_prepare(box) < 0 /* 04 */
+	if (cgroup_create(box) < 0 /* 03: limits first */
+	    || overlay_prepare(box) < 0 /* 04: upper, work, merged */
 	    || start_container(box, NAMESPACES_02, container_main) < 0 /* 02 */
-	    || cgroup_add(box) < 0 /* 03 */
+	    || cgroup_add(box) < 0 /* 03: before it runs a thing */
 	    || release_container(box) < 0) /* 01 */
 		return -1;
 	return 0;
@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 	parse_options(&box, STEP, "05-pivot-root", argc, argv); /* 01 */
 	if (set_up(&box) == 0) {
 		status = wait_container(&box); /* 01 */
-		status = cgroup_report_oom(&box, status); /* 03 */
+		status = cgroup_report_oom(&box, status); /* 03: 137 + why */
 	} else {
 		abort_container(&box);
 	}

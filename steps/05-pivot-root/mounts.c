@@ -37,12 +37,12 @@
 
 /* The nodes of the container's /dev, bound from the host's. */
 static const char *const device_nodes[] = {
-    "null",    /* the bit bucket */
-    "zero",    /* endless zero bytes */
-    "full",    /* writes fail with ENOSPC: for testing programs */
-    "random",  /* the kernel's random numbers */
+    "null", /* the bit bucket */
+    "zero", /* endless zero bytes */
+    "full", /* writes fail with ENOSPC: for testing programs */
+    "random", /* the kernel's random numbers */
     "urandom", /* the same, never blocks */
-    "tty",     /* the process's controlling terminal */
+    "tty", /* the process's controlling terminal */
 };
 
 /* Links every Linux program expects in /dev. */
@@ -56,23 +56,23 @@ static const struct {
 
 /* Made read-only: writable, they change the whole host. */
 static const char *const read_only_paths[] = {
-    "/proc/sys",	   /* kernel settings: core_pattern, hostname of the host, ... */
+    "/proc/sys", /* kernel settings: core_pattern, hostname of the host, ... */
     "/proc/sysrq-trigger", /* "b" reboots the host at once */
-    "/proc/irq",	   /* interrupt affinity of the host's CPUs */
-    "/proc/bus",	   /* PCI devices' config space */
-    "/proc/fs",		   /* filesystem (nfsd, ...) settings */
+    "/proc/irq", /* interrupt affinity of the host's CPUs */
+    "/proc/bus", /* PCI devices' config space */
+    "/proc/fs", /* filesystem (nfsd, ...) settings */
 };
 
 /* Hidden: reading them leaks the host, or costs it. */
 static const char *const masked_paths[] = {
-    "/proc/kcore",	   /* the host's physical memory, as an ELF core */
-    "/proc/keys",	   /* the kernel keyrings: not namespaced */
-    "/proc/timer_list",	   /* every timer on the host, with its owner */
-    "/proc/sched_debug",   /* every task on the host (old kernels) */
+    "/proc/kcore", /* the host's physical memory, as an ELF core */
+    "/proc/keys", /* the kernel keyrings: not namespaced */
+    "/proc/timer_list", /* every timer on the host, with its owner */
+    "/proc/sched_debug", /* every task on the host (old kernels) */
     "/proc/latency_stats", /* latency records of the host's tasks */
-    "/proc/acpi",	   /* ACPI tables and controls of the machine */
-    "/proc/scsi",	   /* SCSI devices; writing adds or removes them */
-    "/sys/firmware",	   /* ACPI tables, EFI variables */
+    "/proc/acpi", /* ACPI tables and controls of the machine */
+    "/proc/scsi", /* SCSI devices; writing adds or removes them */
+    "/sys/firmware", /* ACPI tables, EFI variables */
 };
 
 #define COUNT(array) (int)(sizeof(array) / sizeof(array[0]))

@@ -42,8 +42,8 @@
 
 struct net_info {
 	char host_veth[IFNAMSIZ]; /* bx<id>, the end that stays on the host */
-	int veth_made;		  /* the pair exists: delete it on the way out */
-	struct subnet subnet;	  /* the leased /30 */
+	int veth_made; /* the pair exists: delete it on the way out */
+	struct subnet subnet; /* the leased /30 */
 };
 
 int net_clone_flags(const struct box *box)

@@ -38,7 +38,7 @@
 #include "state.h"
 
 #define POOL_FIRST 0x0ac80000u /* 10.200.0.0 */
-#define POOL_MASK 0xffff0000u  /* /16 */
+#define POOL_MASK 0xffff0000u /* /16 */
 
 static void format_ipv4(uint32_t host_order, char *out, size_t len)
 {

@@ -6,12 +6,12 @@
 #define SUBNET_COUNT 16384
 
 struct subnet {
-	int index;		/* 0 .. SUBNET_COUNT-1; -1 while none is leased */
-	char network[16];	/* "10.200.0.4" */
-	char host_end[20];	/* "10.200.0.5/30": on bx<id>, the container's gateway */
+	int index; /* 0 .. SUBNET_COUNT-1; -1 while none is leased */
+	char network[16]; /* "10.200.0.4" */
+	char host_end[20]; /* "10.200.0.5/30": on bx<id>, the container's gateway */
 	char container_end[20]; /* "10.200.0.6/30": on the container's eth0 */
-	char gateway[16];	/* "10.200.0.5": host_end without the prefix */
-	char lease[4096];	/* BOXES_RUN/net/10.200.0.4 while leased */
+	char gateway[16]; /* "10.200.0.5": host_end without the prefix */
+	char lease[4096]; /* BOXES_RUN/net/10.200.0.4 while leased */
 };
 
 /* Pure arithmetic: the addresses of /30 number index. 0, or -1 when the

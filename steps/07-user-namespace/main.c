@@ -30,28 +30,28 @@ static int container_main(struct box *box)
 {
 	if (wait_for_parent(box) < 0 /* 01, 03, 06, 07: maps are written */
 	    || become_root(box) < 0 /* 07: uid 0 of our namespace */
-	    || make_mounts_private() < 0 /* 02 */
-	    || mount_overlay(box) < 0 /* 04: over the idmapped rootfs */
-	    || make_minimal_dev(box->merged_dir) < 0 /* 05 */
-	    || mount_proc_and_sys(box) < 0 /* 05: before pivot_root */
-	    || pivot_into(box->merged_dir) < 0 /* 05 */
-	    || set_hostname(box) < 0) /* 02 */
+	    || make_mounts_private() < 0 /* 02: our mounts stay ours */
+	    || mount_overlay(box) < 0 /* 04: over the idmapped rootfs (07) */
+	    || make_minimal_dev(box->merged_dir) < 0 /* 05: no host disks */
+	    || mount_proc_and_sys(box) < 0 /* 05: masked, read-only; before pivot_root */
+	    || pivot_into(box->merged_dir) < 0 /* 05: the host's root is gone */
+	    || set_hostname(box) < 0) /* 02: our own UTS namespace */
 		return EXIT_BOXES_FAILED;
-	return exec_or_init(box); /* 01, 02 */
+	return exec_or_init(box); /* 01, 02: --init */
 }
 
 static int set_up(struct box *box)
 {
 	int namespaces = NAMESPACES_02 | net_clone_flags(box) | CLONE_NEWUSER; /* 06, 07 */
 
-	if (cgroup_create(box) < 0 /* 03 */
-	    || overlay_prepare(box) < 0 /* 04 */
+	if (cgroup_create(box) < 0 /* 03: limits first */
+	    || overlay_prepare(box) < 0 /* 04: upper, work, merged */
 	    || prepare_userns_rootfs(box) < 0 /* 07: before clone, see userns.h */
 	    || start_container(box, namespaces, container_main) < 0 /* 02 */
 	    || write_id_maps(box) < 0 /* 07: before the child does anything */
 	    || map_rootfs_to_userns(box) < 0 /* 07: idmapped lower layer */
-	    || cgroup_add(box) < 0 /* 03 */
-	    || net_setup(box) < 0 /* 06 */
+	    || cgroup_add(box) < 0 /* 03: before it runs a thing */
+	    || net_setup(box) < 0 /* 06: veth, addresses, route */
 	    || release_container(box) < 0) /* 01 */
 		return -1;
 	return 0;
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	parse_options(&box, STEP, "07-user-namespace", argc, argv); /* 01 */
 	if (set_up(&box) == 0) {
 		status = wait_container(&box); /* 01 */
-		status = cgroup_report_oom(&box, status); /* 03 */
+		status = cgroup_report_oom(&box, status); /* 03: 137 + why */
 	} else {
 		abort_container(&box);
 	}

@@ -14,8 +14,8 @@
 #define OUTPUT_MAX 65536
 
 struct run_result {
-	int status;	      /* exit code; 128+N if killed by signal N; -1 if it never ran */
-	bool timed_out;	      /* the harness killed it after the timeout */
+	int status; /* exit code; 128+N if killed by signal N; -1 if it never ran */
+	bool timed_out; /* the harness killed it after the timeout */
 	char out[OUTPUT_MAX]; /* stdout */
 	char err[OUTPUT_MAX]; /* stderr */
 };

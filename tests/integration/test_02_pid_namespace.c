@@ -103,7 +103,7 @@ static void test_mount_inside_is_invisible_to_host(void **state)
 	}
 	seen_on_host = host_mounts_matching("boxes-probe-mount");
 	kill(pid, SIGTERM);
-	usleep(100000);	    /* two signals at once would merge into one */
+	usleep(100000); /* two signals at once would merge into one */
 	kill(pid, SIGTERM); /* PID 1 ignores the first: see test_pid1_... */
 	status = wait_box(pid, 10);
 	assert_non_null(strstr(output, "mounted"));

@@ -119,7 +119,7 @@ static void test_file_created_inside_is_owned_by_100000_on_host(void **state)
 	/* the idmapped rootfs and the overlay live in the container's mount
 	 * namespace only: the host sees none of them */
 	mounts_while_running = host_mounts_matching(run_dir());
-	kill(pid, SIGTERM);	   /* forwarded to the container, whose trap exits 0 */
+	kill(pid, SIGTERM); /* forwarded to the container, whose trap exits 0 */
 	status = wait_box(pid, 5); /* which SIGKILLs it after 5 s */
 	unlink(out_file);
 	unlink(err_file);

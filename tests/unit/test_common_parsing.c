@@ -209,7 +209,7 @@ static void test_exit_codes_like_docker(void **state)
 	(void)state;
 	assert_int_equal(exit_code_from_status(0), 0);
 	assert_int_equal(exit_code_from_status(3 << 8), 3);
-	assert_int_equal(exit_code_from_status(9), 137);  /* SIGKILL */
+	assert_int_equal(exit_code_from_status(9), 137); /* SIGKILL */
 	assert_int_equal(exit_code_from_status(15), 143); /* SIGTERM */
 }
 
