@@ -33,8 +33,12 @@ int state_create(struct box *box)
 {
 	const char *root = state_root();
 
-	if (mkdir(root, 0700) < 0 && errno != EEXIST)
-		return box_syserr("mkdir", root);
+	if (mkdir(root, 0700) < 0 && errno != EEXIST) {
+		box_syserr("mkdir", root);
+		box_error("the runtime keeps its state in BOXES_RUN (default /run/boxes): "
+			  "point it at a writable directory");
+		return -1;
+	}
 	if (path_join(box->state_dir, sizeof(box->state_dir), root, box->id) < 0)
 		return -1;
 	if (mkdir(box->state_dir, 0700) < 0) {
