@@ -65,16 +65,16 @@ enum mode { MODE_TIMED, MODE_TRACED, MODE_BARE };
  * printed after its action, and the gap before it is its. */
 enum phase {
 	PHASE_UNTRACED, /* runtime exec, ld.so, options; exit after the last line */
-	PHASE_CLONE,	/* 01/02: clone(2) with the namespace flags */
-	PHASE_WAKE,	/* 01: write to the sync pipe; the container wakes up */
-	PHASE_NS,	/* 01/02: private mounts, chroot, /proc, hostname */
-	PHASE_CGROUP,	/* 03 */
-	PHASE_OVERLAY,	/* 04 */
-	PHASE_PIVOT,	/* 05: pivot_root, /dev, masked /proc and /sys */
-	PHASE_VETH,	/* 06 */
-	PHASE_MAPS,	/* 07: uid/gid maps, idmapped rootfs */
-	PHASE_SECCOMP,	/* 08: capabilities, no_new_privs, seccomp filter */
-	PHASE_EXEC,	/* execvp -> the container exited (runs /bin/true) */
+	PHASE_CLONE, /* 01/02: clone(2) with the namespace flags */
+	PHASE_WAKE, /* 01: write to the sync pipe; the container wakes up */
+	PHASE_NS, /* 01/02: private mounts, chroot, /proc, hostname */
+	PHASE_CGROUP, /* 03 */
+	PHASE_OVERLAY, /* 04 */
+	PHASE_PIVOT, /* 05: pivot_root, /dev, masked /proc and /sys */
+	PHASE_VETH, /* 06 */
+	PHASE_MAPS, /* 07: uid/gid maps, idmapped rootfs */
+	PHASE_SECCOMP, /* 08: capabilities, no_new_privs, seccomp filter */
+	PHASE_EXEC, /* execvp -> the container exited (runs /bin/true) */
 	PHASE_COUNT
 };
 
@@ -93,9 +93,9 @@ struct subject {
 	const char *name;
 	enum kind kind;
 	const char *path;
-	int step;	/* 1..8 for a step binary */
+	int step; /* 1..8 for a step binary */
 	char stubs[64]; /* steps up to this one whose mechanism is a stub */
-	bool broken;	/* failed its check run: left out */
+	bool broken; /* failed its check run: left out */
 	struct run runs[MAX_RUNS];
 	int run_count;
 	long phases[MAX_RUNS][PHASE_COUNT]; /* traced runs, microseconds */
@@ -113,8 +113,8 @@ static const char *rootfs;
 static const char *bundle;
 static const char *out_dir;
 static int crun_mount_ns = -1; /* crun's namespace: no cgroup2 tree */
-static int stderr_log = -1;    /* stderr of the timed runs */
-static int leftovers;	       /* crun/runc runs that left state to delete */
+static int stderr_log = -1; /* stderr of the timed runs */
+static int leftovers; /* crun/runc runs that left state to delete */
 /* The load average (loadavg in proc(5)) at start and end: other work on the
  * machine makes every time longer, and the ratios of one round steadier. */
 static char load_at_start[64], load_at_end[64];
@@ -386,8 +386,8 @@ struct trace_line {
 	long us;
 	enum phase phase;
 	bool after_action; /* printed once its action was done */
-	long cost_us;	   /* the gap this line's action owns */
-	int action;	   /* where the action starts in text */
+	long cost_us; /* the gap this line's action owns */
+	int action; /* where the action starts in text */
 	char text[1024];
 };
 
