@@ -222,6 +222,21 @@ static void test_ordinary_work_still_works(void **state)
 	assert_output(&r, "data\nall-done\n");
 }
 
+/* The runtime held netlink sockets, namespace fds, the sync pipe, and an
+ * fd its caller leaked: with everything on, the command still gets only
+ * 0, 1 and 2 (ls adds its own fd for the directory it reads). */
+static void test_no_fd_beyond_2_reaches_the_container(void **state)
+{
+	struct run_result r;
+	int leaked = dup(2); /* no O_CLOEXEC: the runtime inherits it */
+
+	(void)state;
+	run_box(&r, 10, STEP, ROOTFS, "/bin/ls", "/proc/self/fd", NULL);
+	close(leaked);
+	assert_exit(&r, 0);
+	assert_string_equal(r.out, "0\n1\n2\n3\n");
+}
+
 static void test_init_forks_after_the_filter(void **state)
 {
 	struct run_result r;
@@ -293,6 +308,7 @@ int main(void)
 	    cmocka_unit_test(test_int80_keyctl_cannot_bypass_the_filter),
 	    cmocka_unit_test(test_unconfined_restores_07_behaviour),
 	    cmocka_unit_test(test_ordinary_work_still_works),
+	    cmocka_unit_test(test_no_fd_beyond_2_reaches_the_container),
 	    cmocka_unit_test(test_init_forks_after_the_filter),
 	    cmocka_unit_test(test_container_reaches_host_end),
 	    cmocka_unit_test(test_host_connects_to_server_in_container),
