@@ -39,6 +39,10 @@ static void set_forwarded_blocked(int how)
 void hold_signals(void)
 {
 	set_forwarded_blocked(SIG_BLOCK);
+	/* `--trace 2>&1 | head` closes our stderr early: a write then raises
+	 * SIGPIPE, whose default would kill the runtime before it cleans up.
+	 * Ignored, the write just fails (EPIPE) and clean-up still runs. */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static void describe_flags(int flags, char *out, size_t len)
@@ -79,6 +83,7 @@ static void run_child(struct box *box, int read_end, container_fn fn)
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* the runtime died: so do we */
 	for (i = 0; i < FORWARDED_COUNT; i++)
 		signal(forwarded_signals[i], SIG_DFL);
+	signal(SIGPIPE, SIG_DFL); /* an ignored signal stays ignored across exec */
 	set_forwarded_blocked(SIG_UNBLOCK); /* exec keeps the mask: clear it */
 	box->sync_fd = read_end;
 	fflush(NULL);

@@ -221,6 +221,24 @@ static void test_rootfs_tamper_escape_blocked_by_overlay(void **state)
 	assert_output(&result, "BLOCKED");
 }
 
+/* `--trace 2>&1 | head -1` closes the runtime's stderr after one line:
+ * the runtime must still finish and remove BOXES_RUN/<id>. */
+static void test_closed_stderr_does_not_stop_clean_up(void **state)
+{
+	struct run_result r;
+	char command[1024];
+	char *argv[] = {"/bin/sh", "-c", command, NULL};
+
+	(void)state;
+	snprintf(command, sizeof(command),
+		 "%s --trace %s /bin/sh -c 'yes | head -1 >/dev/null; echo done' 2>&1 | head -1; "
+		 "sleep 0.3",
+		 bin_path("04-overlay"), rootfs_path());
+	run_argv(&r, 10, argv);
+	assert_exit(&r, 0);
+	assert_int_equal(run_dir_entries(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +252,7 @@ int main(void)
 	    cmocka_unit_test(test_write_under_03_changes_rootfs_for_everyone),
 	    cmocka_unit_test(test_rootfs_tamper_escape_works_under_03),
 	    cmocka_unit_test(test_rootfs_tamper_escape_blocked_by_overlay),
+	    cmocka_unit_test(test_closed_stderr_does_not_stop_clean_up),
 	};
 
 	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
