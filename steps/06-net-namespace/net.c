@@ -39,6 +39,8 @@
 #include "log.h"
 
 #define CONTAINER_IFNAME "eth0"
+/* How long clean-up lets the kernel remove the pair by itself. */
+#define VETH_GONE_WAIT_MS 100
 
 struct net_info {
 	char host_veth[IFNAMSIZ]; /* bx<id>, the end that stays on the host */
@@ -321,12 +323,36 @@ static void delete_veth(struct net_info *info)
 	info->veth_made = 0;
 }
 
+/* A veth pair never outlives one of its ends. Once the container's last
+ * process is gone, its network namespace is torn down, eth0 with it, and
+ * the kernel removes bx<id> by itself, in the background, in ~15 ms.
+ * Deleting the pair ourselves while the namespace still stands costs twice
+ * that: the kernel waits for RCU grace periods under the rtnl lock. So let
+ * the kernel do it; delete it ourselves only if it is still there after
+ * VETH_GONE_WAIT_MS (something else holds the namespace, or the container
+ * never ran). Either way the host end is gone when the runtime exits. */
+static int removed_with_namespace(const struct net_info *info)
+{
+	int waited_ms;
+
+	trace(6, "wait for the kernel to remove \"%s\" with the container's namespace",
+	      info->host_veth);
+	for (waited_ms = 0; waited_ms < VETH_GONE_WAIT_MS; waited_ms++) {
+		if (if_nametoindex(info->host_veth) == 0)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
 void net_cleanup(struct box *box)
 {
 	struct net_info *info = box->netinfo;
 
 	if (!info)
 		return;
+	if (info->veth_made && box->container_pid <= 0 && removed_with_namespace(info))
+		info->veth_made = 0;
 	if (info->veth_made)
 		delete_veth(info);
 	subnet_release(&info->subnet);
