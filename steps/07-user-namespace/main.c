@@ -69,8 +69,8 @@ int main(int argc, char **argv)
 	} else {
 		abort_container(&box);
 	}
-	net_cleanup(&box); /* 06 */
 	overlay_cleanup(&box); /* 04 */
 	cgroup_destroy(&box); /* 03 */
+	net_cleanup(&box); /* 06: last, the kernel is removing the veth meanwhile */
 	return status;
 }
