@@ -156,6 +156,10 @@ static int unknown_option(int step, const char *arg)
 	if (later && later->step > step)
 		box_error("unknown option %s: --%s arrives in step %02d (see --help)", arg,
 			  later->name, later->step);
+	else if (strcmp(arg, "-i") == 0 || strcmp(arg, "-t") == 0)
+		box_error("unknown option %s: boxes has no -i/-t, the command already runs on "
+			  "your terminal (see --help)",
+			  arg);
 	else
 		box_error("unknown option %s (see --help)", arg);
 	return -1;
@@ -291,10 +295,15 @@ int parse_run_options(struct box *box, int step, int argc, char **argv, int *nex
 	opterr = 0;
 	optind = 1;
 	while ((key = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
-		if (key == '?')
-			return unknown_option(step, argv[optind - 1]);
-		if (key == ':') {
-			box_error("option %s needs a value (see --help)", argv[optind - 1]);
+		if (key == '?' || key == ':') {
+			/* optopt is the letter of a bad short option ("-it" -> 'i');
+			 * 0 for a long one, which is the whole previous argument. */
+			char short_name[3] = {'-', (char)optopt, '\0'};
+			const char *name = optopt ? short_name : argv[optind - 1];
+
+			if (key == '?')
+				return unknown_option(step, name);
+			box_error("option %s needs a value (see --help)", name);
 			return -1;
 		}
 		if (key == 'h') {

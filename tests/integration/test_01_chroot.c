@@ -89,6 +89,9 @@ static void test_unknown_option_exits_125(void **state)
 	run_box(&r, 10, STEP, "--memory", "64M", ROOTFS, "/bin/true", NULL);
 	assert_exit(&r, 125);
 	assert_error(&r, "--memory arrives in step 03");
+	run_box(&r, 10, STEP, "-it", ROOTFS, "/bin/sh", NULL); /* docker habit */
+	assert_exit(&r, 125);
+	assert_error(&r, "unknown option -i: boxes has no -i/-t");
 }
 
 static void test_missing_command_argument_exits_125(void **state)
