@@ -45,11 +45,18 @@ ESCAPE_SRC  := $(wildcard tests/escapes/*.c)
 ESCAPES     := $(patsubst tests/escapes/%.c,$(BUILD)/escapes/%,$(ESCAPE_SRC))
 ROOTFS      := $(BUILD)/rootfs
 
-.PHONY: all deps doctor demo test unit integration matrix diff asan bench format clean rootfs escapes
+.PHONY: all libs-present deps doctor demo test unit integration matrix diff asan bench format clean rootfs escapes
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BINS) $(BUILD)/bin/doctor
+all: libs-present $(BINS) $(BUILD)/bin/doctor
+
+# A plain `make` on a machine without the -dev packages: say what to run.
+libs-present:
+	@pkg-config --exists $(PKGS) 2>/dev/null || { \
+		echo "boxes: missing libraries ($(PKGS)):"; \
+		echo "boxes: run sudo scripts/install-deps.sh, or sudo make demo / sudo make test"; \
+		exit 1; }
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
