@@ -24,13 +24,25 @@ static void print_environment_notes(void)
 		       "(see the cgroups line)\n");
 	if (access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0)
 		printf("note: this looks like a container (/.dockerenv): if a step fails here, use "
-		       "a VM "
-		       "or a container started with --privileged\n");
+		       "a VM or a container started with --privileged\n");
+}
+
+/* The steps up to (not including) the first one whose feature is missing. */
+static void print_runnable_steps(int first_blocked_step)
+{
+	int step;
+
+	printf("\nsteps that can run here:");
+	for (step = 1; step <= 8 && step < first_blocked_step; step++)
+		printf(" %02d", step);
+	if (first_blocked_step <= 8)
+		printf("  (from %02d on: see the fix above)", first_blocked_step);
+	printf("\n");
 }
 
 int main(void)
 {
-	int count, i, missing = 0;
+	int count, i, missing = 0, first_blocked_step = 99;
 	const struct feature *list = feature_list(&count);
 
 	printf("boxes doctor: what each step needs, and this machine\n\n");
@@ -38,8 +50,11 @@ int main(void)
 	printf("  %-4s %-36s %-4s %s\n", "----", "-------", "---", "----");
 	printf("  %-4s %-36s %-4s uid %d\n", "all", "root", geteuid() == 0 ? "yes" : "NO",
 	       (int)geteuid());
-	if (geteuid() != 0)
+	if (geteuid() != 0) {
+		printf("       fix: run as root: sudo make demo, sudo build/bin/...\n");
 		missing++;
+		first_blocked_step = 1;
+	}
 	for (i = 0; i < count; i++) {
 		char detail[256];
 		int present = feature_present(&list[i], detail, sizeof(detail));
@@ -49,8 +64,11 @@ int main(void)
 		if (!present) {
 			printf("       fix: %s\n", list[i].fix);
 			missing++;
+			if (list[i].step < first_blocked_step)
+				first_blocked_step = list[i].step;
 		}
 	}
+	print_runnable_steps(first_blocked_step);
 	print_environment_notes();
 	printf("\n%s\n", missing ? "Some steps will not run here: see the fixes above."
 				 : "Every step can run on this machine.");
