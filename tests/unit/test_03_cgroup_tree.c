@@ -162,6 +162,16 @@ static void empty_dir(const struct fake *fake, const char *relative)
 	closedir(dir);
 }
 
+/* The kernel empties a real cgroup of its files when it is removed; in a
+ * fake tree they are plain files, and rmdir needs the directories empty. */
+static void destroy_fake_v1_cgroups(struct fake *fake)
+{
+	empty_dir(fake, "memory/boxes/" ID);
+	empty_dir(fake, "pids/boxes/" ID);
+	empty_dir(fake, "cpu/boxes/" ID);
+	cgroup_destroy(&fake->box);
+}
+
 /* Run stderr into a file while fn runs; returns what was printed. */
 static const char *stderr_of_report(struct box *box, int exit_code, int *result)
 {
@@ -211,10 +221,7 @@ static void test_v1_limits_go_to_one_dir_per_hierarchy(void **state)
 	assert_string_equal(content_of(fake, "cpu/boxes/" ID "/cpu.cfs_quota_us"), "50000");
 	assert_false(exists(fake, "memory/boxes/" ID "/memory.max")); /* no v2 names */
 	assert_false(exists(fake, "boxes"));
-	empty_dir(fake, "memory/boxes/" ID);
-	empty_dir(fake, "pids/boxes/" ID);
-	empty_dir(fake, "cpu/boxes/" ID);
-	cgroup_destroy(&fake->box);
+	destroy_fake_v1_cgroups(fake);
 	assert_null(fake->box.cgroup);
 	assert_false(exists(fake, "memory/boxes/" ID));
 	assert_false(exists(fake, "pids/boxes/" ID));
@@ -251,10 +258,7 @@ static void test_hybrid_uses_the_v1_hierarchies(void **state)
 	assert_int_equal(cgroup_create_at(&fake->box, fake->root, CGROUP_HYBRID), 0);
 	assert_string_equal(content_of(fake, "pids/boxes/" ID "/pids.max"), "64");
 	assert_false(exists(fake, "unified/boxes"));
-	empty_dir(fake, "memory/boxes/" ID);
-	empty_dir(fake, "pids/boxes/" ID);
-	empty_dir(fake, "cpu/boxes/" ID);
-	cgroup_destroy(&fake->box);
+	destroy_fake_v1_cgroups(fake);
 }
 
 static void test_v2_limits_go_to_one_dir(void **state)
@@ -372,10 +376,7 @@ static void test_v1_oom_kill_read_from_oom_control(void **state)
 	printed = stderr_of_report(&fake->box, 3, &result);
 	assert_int_equal(result, 3);
 	assert_non_null(strstr(printed, "a process in the container was killed: out of memory"));
-	empty_dir(fake, "memory/boxes/" ID);
-	empty_dir(fake, "pids/boxes/" ID);
-	empty_dir(fake, "cpu/boxes/" ID);
-	cgroup_destroy(&fake->box);
+	destroy_fake_v1_cgroups(fake);
 }
 
 /* "--memory 64" is 64 bytes: refused before anything is made. */
