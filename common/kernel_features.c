@@ -1,6 +1,7 @@
 /* kernel_features.c - does this kernel have what a step needs? Cheap checks only:
  * they run at every start. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/statfs.h>
@@ -149,6 +150,15 @@ const struct feature *feature_list(int *count)
 int feature_present(const struct feature *feature, char *detail, int detail_len)
 {
 	return checks[feature - features](detail, detail_len);
+}
+
+long long kernel_pid_max(void)
+{
+	char value[32];
+
+	if (read_line("/proc/sys/kernel/pid_max", value, sizeof(value)) < 0)
+		return -1;
+	return atoll(value);
 }
 
 int require_features(int step)

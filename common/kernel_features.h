@@ -19,4 +19,8 @@ int feature_present(const struct feature *feature, char *detail, int detail_len)
  * "boxes: step NN needs X (seen: ...); fix: ..." and return -1. */
 int require_features(int step);
 
+/* /proc/sys/kernel/pid_max: no pid, and so no pids.max, goes above it.
+ * -1 when it can't be read. */
+long long kernel_pid_max(void);
+
 #endif
