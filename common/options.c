@@ -328,7 +328,7 @@ static int set_option(struct box *box, int key, const char *value)
 	case OPT_CPUS:
 		if (parse_cpus(value, &box->cpu_quota_us, &box->cpu_period_us) == 0)
 			return 0;
-		box_error("--cpus '%s': expected a decimal number of CPUs from 0.01 to 1000, "
+		box_error("--cpus '%s': expected a number of CPUs from 0.01 to 1000, in decimal, "
 			  "e.g. 0.5",
 			  value);
 		return -1;

@@ -350,6 +350,51 @@ static void test_uidmap_without_container_root_rejected(void **state)
 	assert_int_equal(run_dir_entries(), entries_before);
 }
 
+/* The kernel's ids are 32-bit: a count beyond that, or a range that runs
+ * past the last id, is refused before anything is made. */
+static void test_id_maps_beyond_32_bits_rejected(void **state)
+{
+	static const char *const cases[][3] = {
+	    {"--uidmap", "0:100000:4294967296",
+	     "boxes: --uidmap '0:100000:4294967296': COUNT must be 1 to 4294967295\n"},
+	    {"--uidmap", "0:100000:4294967295",
+	     "boxes: --uidmap '0:100000:4294967295': HOST+COUNT must be at most 4294967295"},
+	    {"--gidmap", "0:4294967290:65536", "boxes: --gidmap '0:4294967290:65536': HOST+COUNT"},
+	    {"--uidmap", "0:99999999999999999999:1",
+	     "boxes: --uidmap '0:99999999999999999999:1': expected CONTAINER:HOST:COUNT"},
+	};
+	struct run_result r;
+	int entries_before = run_dir_entries();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run_box(&r, 10, STEP, cases[i][0], cases[i][1], ROOTFS, "/bin/true", NULL);
+		assert_exit(&r, 125);
+		assert_error(&r, cases[i][2]);
+		assert_int_equal(run_dir_entries(), entries_before);
+	}
+}
+
+/* Allowed, for a learner who wants to see step 07 undone, but said. */
+static void test_uidmap_to_host_root_runs_with_a_warning(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--uidmap", "0:0:65536", ROOTFS, "/bin/sh", "-c", SHOW_MAPS, NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "uid_map=0:0:65536");
+	assert_output(&r, "gid_map=0:0:65536");
+	assert_string_equal(r.err, "boxes: warning: --uidmap 0:0:65536 maps container uid 0 to "
+				   "host uid 0: that container user is host root again, undoing "
+				   "step 07\n");
+	run_box(&r, 10, STEP, ROOTFS, "/bin/true", NULL);
+	assert_exit(&r, 0);
+	assert_no_output(&r, "warning"); /* the default map: no word */
+	assert_string_equal(r.err, "");
+}
+
 static void test_boxes_run_behind_a_closed_dir_refused_with_advice(void **state)
 {
 	struct run_result r;
@@ -407,6 +452,8 @@ int main(void)
 	    cmocka_unit_test(test_net_host_and_none_still_work),
 	    cmocka_unit_test(test_chroot_breakout_still_blocked),
 	    cmocka_unit_test(test_uidmap_without_container_root_rejected),
+	    cmocka_unit_test(test_id_maps_beyond_32_bits_rejected),
+	    cmocka_unit_test(test_uidmap_to_host_root_runs_with_a_warning),
 	    cmocka_unit_test(test_boxes_run_behind_a_closed_dir_refused_with_advice),
 	    cmocka_unit_test(test_state_dir_gone_after_exit),
 	};
