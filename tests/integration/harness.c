@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -321,6 +322,26 @@ int run_dir_entries(void)
 			count++;
 	closedir(dir);
 	return count;
+}
+
+int mount_scratch(const char *type, const char *options, char *dir, size_t len)
+{
+	static int made;
+
+	snprintf(dir, len, "%s/scratch-%s-%d", run_dir_path, type, made++);
+	if (mkdir(dir, 0755) < 0)
+		return -1;
+	if (mount(type, dir, type, MS_NOSUID | MS_NODEV, options) < 0) {
+		rmdir(dir);
+		return -1;
+	}
+	return 0;
+}
+
+void unmount_scratch(const char *dir)
+{
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
 }
 
 static int remove_dir_tree(const char *path)

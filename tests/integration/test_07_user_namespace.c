@@ -11,10 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "harness_06.h"
+
+#include "04-overlay/overlay.h"
 
 #define STEP "07-user-namespace"
 #define BEFORE "06-net-namespace"
@@ -395,6 +398,48 @@ static void test_uidmap_to_host_root_runs_with_a_warning(void **state)
 	assert_string_equal(r.err, "");
 }
 
+/* In a user namespace overlayfs keeps whiteouts in user.overlay.* xattrs
+ * of the upper dir. Where they are missing (ramfs; tmpfs before Linux 6.6)
+ * rm of a rootfs directory would fail with EIO inside: refused up front. */
+static void test_boxes_run_without_user_xattrs_is_refused_with_advice(void **state)
+{
+	char scratch[600];
+	const char *saved = run_dir();
+	struct run_result r;
+	int probe_on_ramfs, entries_before = run_dir_entries();
+
+	(void)state;
+	assert_int_equal(mount_scratch("ramfs", "mode=755", scratch, sizeof(scratch)), 0);
+	setenv("BOXES_RUN", scratch, 1);
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c", "rm -r /var && echo removed", NULL);
+	setenv("BOXES_RUN", saved, 1);
+	probe_on_ramfs = check_upper_xattrs(scratch, true);
+	unmount_scratch(scratch);
+	assert_exit(&r, 125);
+	assert_no_output(&r, "removed");
+	assert_error(&r, "(ramfs), which has no user.* xattrs: in a user namespace overlayfs");
+	assert_error(&r, "set BOXES_RUN to a directory on ext4, xfs or btrfs, e.g. "
+			 "BOXES_RUN=/var/tmp/boxes");
+	assert_int_equal(probe_on_ramfs, -1);
+	assert_int_equal(run_dir_entries(), entries_before);
+}
+
+/* The same probe on a tmpfs: user.* xattrs there from Linux 6.6 on. */
+static void test_user_xattr_probe_on_tmpfs_follows_the_kernel(void **state)
+{
+	char scratch[600];
+	struct utsname uts;
+	int major = 0, minor = 0, probe;
+
+	(void)state;
+	uname(&uts);
+	sscanf(uts.release, "%d.%d", &major, &minor);
+	assert_int_equal(mount_scratch("tmpfs", "size=64k,mode=755", scratch, sizeof(scratch)), 0);
+	probe = check_upper_xattrs(scratch, true);
+	unmount_scratch(scratch);
+	assert_int_equal(probe, major > 6 || (major == 6 && minor >= 6) ? 0 : -1);
+}
+
 static void test_boxes_run_behind_a_closed_dir_refused_with_advice(void **state)
 {
 	struct run_result r;
@@ -455,6 +500,8 @@ int main(void)
 	    cmocka_unit_test(test_id_maps_beyond_32_bits_rejected),
 	    cmocka_unit_test(test_uidmap_to_host_root_runs_with_a_warning),
 	    cmocka_unit_test(test_boxes_run_behind_a_closed_dir_refused_with_advice),
+	    cmocka_unit_test(test_boxes_run_without_user_xattrs_is_refused_with_advice),
+	    cmocka_unit_test(test_user_xattr_probe_on_tmpfs_follows_the_kernel),
 	    cmocka_unit_test(test_state_dir_gone_after_exit),
 	};
 
