@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "07-user-namespace/userns.h"
+#include "kernel_features.h"
 #include "log.h"
 #include "state.h"
 
@@ -290,8 +291,8 @@ int map_rootfs_to_userns(struct box *box)
 		box_syserr("mount_setattr MOUNT_ATTR_IDMAP", box->rootfs_abs);
 		if (errno == EINVAL)
 			box_error("the filesystem of %s may not support idmapped mounts "
-				  "(ext4, xfs, btrfs and tmpfs do; see mount_setattr(2))",
-				  box->rootfs_abs);
+				  "(with this kernel: %s; see mount_setattr(2))",
+				  box->rootfs_abs, idmap_filesystems());
 		close(userns);
 		goto out;
 	}

@@ -11,11 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "harness_06.h"
+
+#include "kernel_features.h"
 
 #include "04-overlay/overlay.h"
 
@@ -428,16 +429,13 @@ static void test_boxes_run_without_user_xattrs_is_refused_with_advice(void **sta
 static void test_user_xattr_probe_on_tmpfs_follows_the_kernel(void **state)
 {
 	char scratch[600];
-	struct utsname uts;
-	int major = 0, minor = 0, probe;
+	int probe;
 
 	(void)state;
-	uname(&uts);
-	sscanf(uts.release, "%d.%d", &major, &minor);
 	assert_int_equal(mount_scratch("tmpfs", "size=64k,mode=755", scratch, sizeof(scratch)), 0);
 	probe = check_upper_xattrs(scratch, true);
 	unmount_scratch(scratch);
-	assert_int_equal(probe, major > 6 || (major == 6 && minor >= 6) ? 0 : -1);
+	assert_int_equal(probe, kernel_at_least(6, 6) ? 0 : -1);
 }
 
 static void test_boxes_run_behind_a_closed_dir_refused_with_advice(void **state)

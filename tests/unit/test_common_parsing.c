@@ -354,6 +354,18 @@ static void test_environment_is_clean_and_overridable(void **state)
 	assert_null(env[6]);
 }
 
+/* doctor's and step 07's hint: tmpfs mounts can be idmapped from 6.3 on. */
+static void test_idmap_hint_follows_the_kernel(void **state)
+{
+	(void)state;
+	assert_true(kernel_at_least(2, 6));
+	assert_false(kernel_at_least(999, 0));
+	if (kernel_at_least(6, 3))
+		assert_string_equal(idmap_filesystems(), "ext4, xfs, btrfs or tmpfs");
+	else
+		assert_non_null(strstr(idmap_filesystems(), "tmpfs only from Linux 6.3 on"));
+}
+
 static void test_exit_codes_like_docker(void **state)
 {
 	(void)state;
@@ -382,6 +394,7 @@ int main(void)
 	    cmocka_unit_test(test_gidmap_follows_uidmap),
 	    cmocka_unit_test(test_bad_values_rejected),
 	    cmocka_unit_test(test_environment_is_clean_and_overridable),
+	    cmocka_unit_test(test_idmap_hint_follows_the_kernel),
 	    cmocka_unit_test(test_exit_codes_like_docker),
 	};
 
