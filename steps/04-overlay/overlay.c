@@ -152,12 +152,14 @@ int check_upper_xattrs(const char *dir, bool user_namespace)
 	return result;
 }
 
+static bool in_user_namespace(void); /* below, beside mount_overlay */
+
 /* overlayfs needs an upper filesystem that can hold its whiteouts and
  * overlay xattrs: ext4, xfs, btrfs and tmpfs can; an overlay can't (that is
  * where BOXES_RUN lands when boxes itself runs inside a container), nor can
  * NFS. Say it now, in words, rather than let the mount fail later with a
- * bare "Invalid argument". From step 07 on, the overlay is mounted inside
- * the container's user namespace. */
+ * bare "Invalid argument". From step 07 on (or when boxes itself runs in
+ * one) the overlay is mounted inside a user namespace. */
 static int check_upper_filesystem(const struct box *box)
 {
 	const char *dir = box->state_dir;
@@ -171,7 +173,7 @@ static int check_upper_filesystem(const struct box *box)
 	else if (fs.f_type == NFS_SUPER_MAGIC)
 		name = "NFS";
 	if (!name)
-		return check_upper_xattrs(dir, box->step >= 7);
+		return check_upper_xattrs(dir, box->step >= 7 || in_user_namespace());
 	box_error("%s is on %s, which can't hold an overlay upper dir; "
 		  "set BOXES_RUN to a directory on ext4, xfs, btrfs or tmpfs "
 		  "(e.g. BOXES_RUN=/run/boxes, or a tmpfs: mount -t tmpfs tmpfs DIR)",
