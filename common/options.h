@@ -29,10 +29,10 @@ void parse_options(struct box *box, int step, const char *program, int argc, cha
 
 /* The options alone, from argv[1] up to the first argument that is not an
  * option (*next is set to its index): box_init, then each option checked
- * and stored. Never exits, prints nothing but errors: returns one of
- * OPTIONS_* above, or -1 after printing one line. For unit tests, and for
- * 09/10, which take the options of `run` after a sub-command and then an
- * image instead of a ROOTFS. */
+ * and stored. Never exits; prints nothing but errors (and the warning for
+ * a map onto host root). Returns one of OPTIONS_* above, or -1 after
+ * printing one line. For unit tests, and for 09/10, which take the options
+ * of `run` after a sub-command and then an image instead of a ROOTFS. */
 int parse_run_options(struct box *box, int step, int argc, char **argv, int *next);
 
 /* The help text of one step ("Usage: ...", its options). */
