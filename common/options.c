@@ -159,9 +159,9 @@ int parse_id_map(const char *text, struct id_map *map, const char **problem)
 	return 0;
 }
 
-/* RFC 1123 host names: what sethostname(2) would take, and what resolvers
- * and logs expect. A newline or a space in it would forge lines in logs
- * and in the container's /etc/hosts. */
+/* RFC 1123 host names, what resolvers and logs expect. sethostname(2)
+ * itself takes any bytes: a newline or a space in the name would forge
+ * lines in every log or file that prints it. */
 const char *hostname_problem(const char *name)
 {
 	size_t label = 0, i, length = strlen(name);
@@ -195,6 +195,20 @@ const char *hostname_problem(const char *name)
 	return NULL;
 }
 
+/* A value for an error line: a control character (a newline above all)
+ * would break the one line in two, so the line shows it as '?' (and at
+ * most 79 characters of it). */
+static const char *printable(const char *value)
+{
+	static char shown[80];
+	size_t i;
+
+	for (i = 0; value[i] && i < sizeof(shown) - 1; i++)
+		shown[i] = iscntrl((unsigned char)value[i]) ? '?' : value[i];
+	shown[i] = '\0';
+	return shown;
+}
+
 /* The option this argument names, when it exists in a later step. */
 static const struct option_info *later_option(const char *arg)
 {
@@ -214,9 +228,10 @@ static const struct option_info *later_option(const char *arg)
 	return NULL;
 }
 
-static int unknown_option(int step, const char *arg)
+static int unknown_option(int step, const char *name)
 {
-	const struct option_info *later = later_option(arg);
+	const struct option_info *later = later_option(name);
+	const char *arg = printable(name);
 
 	if (later && later->step > step)
 		box_error("unknown option %s: --%s arrives in step %02d (see --help)", arg,
@@ -230,19 +245,6 @@ static int unknown_option(int step, const char *arg)
 	return -1;
 }
 
-/* A value for an error line: a control character (a newline above all)
- * would break the one line in two, so the line shows it as '?'. */
-static const char *printable(const char *value)
-{
-	static char shown[80];
-	size_t i;
-
-	for (i = 0; value[i] && i < sizeof(shown) - 1; i++)
-		shown[i] = iscntrl((unsigned char)value[i]) ? '?' : value[i];
-	shown[i] = '\0';
-	return shown;
-}
-
 /* pids.max takes any number up to the kernel's own limit on pids; above
  * it the cgroup write fails with a bare EINVAL, so say it here. */
 static int set_pids_limit(struct box *box, const char *value)
@@ -250,13 +252,13 @@ static int set_pids_limit(struct box *box, const char *value)
 	long long pid_max = kernel_pid_max();
 
 	if (parse_count(value, &box->pids_limit) < 0) {
-		box_error("--pids-limit '%s': expected a whole number above 0", value);
+		box_error("--pids-limit '%s': expected a whole number above 0", printable(value));
 		return -1;
 	}
 	if (pid_max > 0 && box->pids_limit > pid_max) {
 		box_error("--pids-limit %s: above this kernel's limit of %lld processes "
 			  "(/proc/sys/kernel/pid_max); use 1 to %lld",
-			  value, pid_max, pid_max);
+			  printable(value), pid_max, pid_max);
 		return -1;
 	}
 	return 0;
@@ -269,7 +271,7 @@ static int set_id_map(struct id_map *map, const char *option, const char *value)
 	const char *problem;
 
 	if (parse_id_map(value, map, &problem) < 0) {
-		box_error("--%s '%s': %s", option, value, problem);
+		box_error("--%s '%s': %s", option, printable(value), problem);
 		return -1;
 	}
 	if (map->outside == 0)
@@ -288,14 +290,15 @@ static int set_option(struct box *box, int key, const char *value)
 			return -1;
 		}
 		if (!*value || *value == '=') {
-			box_error("-e %s: expected KEY=VALUE or KEY", value);
+			box_error("-e %s: expected KEY=VALUE or KEY", printable(value));
 			return -1;
 		}
 		box->env_extra[box->env_count++] = value;
 		return 0;
 	case 'w':
 		if (value[0] != '/') {
-			box_error("-w %s: the working directory must be an absolute path", value);
+			box_error("-w %s: the working directory must be an absolute path",
+				  printable(value));
 			return -1;
 		}
 		box->workdir = value;
@@ -321,7 +324,8 @@ static int set_option(struct box *box, int key, const char *value)
 	case 'm':
 		if (parse_size(value, &box->memory_bytes) == 0)
 			return 0;
-		box_error("--memory '%s': not a size (use bytes or a unit: 512k, 64M, 1g)", value);
+		box_error("--memory '%s': not a size (use bytes or a unit: 512k, 64M, 1g)",
+			  printable(value));
 		return -1;
 	case OPT_PIDS:
 		return set_pids_limit(box, value);
@@ -330,7 +334,7 @@ static int set_option(struct box *box, int key, const char *value)
 			return 0;
 		box_error("--cpus '%s': expected a number of CPUs from 0.01 to 1000, in decimal, "
 			  "e.g. 0.5",
-			  value);
+			  printable(value));
 		return -1;
 	case OPT_NET:
 		if (strcmp(value, "veth") == 0)
@@ -340,7 +344,7 @@ static int set_option(struct box *box, int key, const char *value)
 		else if (strcmp(value, "host") == 0)
 			box->net = NET_HOST;
 		else {
-			box_error("--net '%s': expected veth, none or host", value);
+			box_error("--net '%s': expected veth, none or host", printable(value));
 			return -1;
 		}
 		return 0;
@@ -354,7 +358,8 @@ static int set_option(struct box *box, int key, const char *value)
 		else if (strcmp(value, "unconfined") == 0)
 			box->seccomp = SECCOMP_UNCONFINED;
 		else {
-			box_error("--seccomp '%s': expected default or unconfined", value);
+			box_error("--seccomp '%s': expected default or unconfined",
+				  printable(value));
 			return -1;
 		}
 		return 0;
