@@ -291,6 +291,8 @@ static void test_bad_limits_rejected_and_nothing_left(void **state)
 			"boxes: --cpus '0x1': expected a number of CPUs from 0.01 to 1000, in "
 			"decimal, e.g. 0.5");
 	assert_rejected("--cpus", "1e0", "boxes: --cpus '1e0'");
+	/* a newline in a value can't split the one line of the refusal */
+	assert_rejected("--memory", "6\n4M", "boxes: --memory '6?4M': not a size");
 	/* parsed fine, refused by cgroup_create: 64 bytes, the unit forgotten */
 	assert_rejected("--memory", "64", "boxes: --memory 64 bytes is below the minimum of 6M");
 }
