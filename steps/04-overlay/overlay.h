@@ -5,11 +5,13 @@
 
 #include "box.h"
 
-/* Parent: BOXES_RUN/<id>/{upper,work,merged}; lower_dir defaults to the
- * rootfs. 0 or -1 (says so when BOXES_RUN can't hold an upper dir). */
+/* Parent: BOXES_RUN/<id>/{upper,work,merged}; with no layers given (steps
+ * 04-08) the rootfs becomes the one lower layer. 0 or -1 (says so when
+ * BOXES_RUN can't hold an upper dir). */
 int overlay_prepare(struct box *box);
 
-/* Child, in its own mount namespace: mount the overlay on merged_dir. */
+/* Child, in its own mount namespace: mount the overlay of box->layers
+ * (top first) on merged_dir. */
 int mount_overlay(struct box *box);
 
 /* Parent: remove BOXES_RUN/<id>. No-op when never prepared. */
