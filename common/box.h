@@ -73,6 +73,10 @@ struct box {
 	const char *cap_drop[BOX_MAX_CAPS];
 	int cap_drop_count;
 
+	/* 09: what the image's config says, or -u/--entrypoint instead */
+	const char *user; /* -u/--user NAME|UID[:GROUP|GID]; NULL: root */
+	const char *entrypoint; /* --entrypoint CMD: replaces the image's */
+
 	/* set by the runtime while the container runs */
 	pid_t container_pid; /* as the host sees it */
 	int sync_fd; /* parent: write end of the sync pipe; child: read end */

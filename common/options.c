@@ -38,6 +38,8 @@ enum {
 	OPT_SECCOMP,
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
+	OPT_ENTRYPOINT,
+	OPT_RM,
 };
 
 struct option_info {
@@ -70,6 +72,10 @@ static const struct option_info option_table[] = {
     {"seccomp", OPT_SECCOMP, "MODE", 8, "default: deny dangerous syscalls; unconfined: no filter"},
     {"cap-add", OPT_CAP_ADD, "CAP", 8, "keep a capability beyond the default set (e.g. NET_ADMIN)"},
     {"cap-drop", OPT_CAP_DROP, "CAP", 8, "drop a capability of the default set (ALL for all)"},
+    {"user", 'u', "USER[:GROUP]", 9, "run as this user of the image (name or uid), not root"},
+    {"entrypoint", OPT_ENTRYPOINT, "CMD", 9, "run CMD instead of the image's entrypoint"},
+    {"rm", OPT_RM, NULL, 9,
+     "remove the container when it exits (always so: accepted for docker's sake)"},
 };
 
 #define OPTION_COUNT (int)(sizeof(option_table) / sizeof(option_table[0]))
@@ -91,11 +97,18 @@ void print_usage(int step, const char *program, FILE *out)
 {
 	int i;
 
-	fprintf(
-	    out,
-	    "Usage: %s [OPTIONS] ROOTFS COMMAND [ARG...]\n\n"
-	    "Run COMMAND in a container whose root is ROOTFS (step %02d of boxes).\n\nOptions:\n",
-	    program, step);
+	if (step >= 9)
+		fprintf(out,
+			"Usage: %s run [OPTIONS] IMAGE[:TAG] [COMMAND [ARG...]]\n\n"
+			"Run a container of IMAGE from the local store (step %02d of boxes).\n\n"
+			"Options:\n",
+			program, step);
+	else
+		fprintf(out,
+			"Usage: %s [OPTIONS] ROOTFS COMMAND [ARG...]\n\n"
+			"Run COMMAND in a container whose root is ROOTFS (step %02d of boxes).\n\n"
+			"Options:\n",
+			program, step);
 	for (i = 0; i < OPTION_COUNT; i++) {
 		const struct option_info *opt = &option_table[i];
 		char left[64];
@@ -252,6 +265,18 @@ static int set_option(struct box *box, int key, const char *value)
 			return -1;
 		}
 		return 0;
+	case 'u':
+		if (!*value || strchr(value, '\n')) {
+			box_error("--user '%s': expected NAME, UID, NAME:GROUP or UID:GID", value);
+			return -1;
+		}
+		box->user = value;
+		return 0;
+	case OPT_ENTRYPOINT:
+		box->entrypoint = value;
+		return 0;
+	case OPT_RM:
+		return 0;
 	case OPT_CAP_ADD:
 	case OPT_CAP_DROP: {
 		const char **list = key == OPT_CAP_ADD ? box->cap_add : box->cap_drop;
@@ -337,6 +362,24 @@ static void check_rootfs(struct box *box)
 		box_die("rootfs %s: %s", box->rootfs, strerror(errno));
 }
 
+int prepare_run(struct box *box, int step, const char *program)
+{
+	if (geteuid() != 0) {
+		box_error(
+		    "%s must run as root: it creates namespaces, mounts and cgroups (try sudo)",
+		    program);
+		return -1;
+	}
+	if (require_features(step) < 0 || make_container_id(box->id) < 0)
+		return -1;
+	if (!box->hostname && step >= 2) /* 01 shares the host's hostname */
+		box->hostname = box->id;
+	if (box->trace)
+		trace_enable();
+	hold_signals(); /* from here on the runtime makes things it must undo */
+	return 0;
+}
+
 void parse_options(struct box *box, int step, const char *program, int argc, char **argv)
 {
 	int next;
@@ -355,13 +398,6 @@ void parse_options(struct box *box, int step, const char *program, int argc, cha
 		box_die("%s must run as root: it creates namespaces, mounts and cgroups (try sudo)",
 			program);
 	check_rootfs(box);
-	if (require_features(step) < 0)
+	if (prepare_run(box, step, program) < 0)
 		exit(EXIT_BOXES_FAILED);
-	if (make_container_id(box->id) < 0)
-		exit(EXIT_BOXES_FAILED);
-	if (!box->hostname && step >= 2) /* 01 shares the host's hostname */
-		box->hostname = box->id;
-	if (box->trace)
-		trace_enable();
-	hold_signals(); /* from here on the runtime makes things it must undo */
 }

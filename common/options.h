@@ -24,6 +24,12 @@ void parse_options(struct box *box, int step, const char *program, int argc, cha
  * the index of the first non-option argument. */
 int parse_run_options(struct box *box, int step, int argc, char **argv, int *next);
 
+/* After parse_run_options, for 09/10 (parse_options does it for 01-08):
+ * check that we are root and the kernel has what STEP needs, pick the
+ * container id and default hostname, turn on --trace, hold signals. 0, or
+ * -1 after one line saying what is missing. */
+int prepare_run(struct box *box, int step, const char *program);
+
 /* The help text of one step ("Usage: ...", its options). */
 void print_usage(int step, const char *program, FILE *out);
 
