@@ -35,6 +35,8 @@ enum {
 	OPT_SECCOMP,
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
+	OPT_ENTRYPOINT,
+	OPT_RM,
 };
 
 struct option_info {
@@ -67,6 +69,10 @@ static const struct option_info option_table[] = {
     {"seccomp", OPT_SECCOMP, "MODE", 8, "default: deny dangerous syscalls; unconfined: no filter"},
     {"cap-add", OPT_CAP_ADD, "CAP", 8, "keep a capability beyond the default set (e.g. NET_ADMIN)"},
     {"cap-drop", OPT_CAP_DROP, "CAP", 8, "drop a capability of the default set (ALL for all)"},
+    {"user", 'u', "USER[:GROUP]", 9, "run as this user of the image (name or uid), not root"},
+    {"entrypoint", OPT_ENTRYPOINT, "CMD", 9, "run CMD instead of the image's entrypoint"},
+    {"rm", OPT_RM, NULL, 9,
+     "remove the container when it exits (always so: accepted for docker's sake)"},
 };
 
 #define OPTION_COUNT (int)(sizeof(option_table) / sizeof(option_table[0]))
@@ -86,11 +92,18 @@ void box_init(struct box *box, int step)
 
 void print_usage(int step, const char *program, FILE *out)
 {
-	fprintf(
-	    out,
-	    "Usage: %s [OPTIONS] ROOTFS COMMAND [ARG...]\n\n"
-	    "Run COMMAND in a container whose root is ROOTFS (step %02d of boxes).\n\nOptions:\n",
-	    program, step);
+	if (step >= 9)
+		fprintf(out,
+			"Usage: %s run [OPTIONS] IMAGE[:TAG] [COMMAND [ARG...]]\n\n"
+			"Run a container of IMAGE from the local store (step %02d of boxes).\n\n"
+			"Options:\n",
+			program, step);
+	else
+		fprintf(out,
+			"Usage: %s [OPTIONS] ROOTFS COMMAND [ARG...]\n\n"
+			"Run COMMAND in a container whose root is ROOTFS (step %02d of boxes).\n\n"
+			"Options:\n",
+			program, step);
 	print_option_list(step, out);
 	fprintf(
 	    out,
@@ -363,6 +376,18 @@ static int set_option(struct box *box, int key, const char *value)
 			return -1;
 		}
 		return 0;
+	case 'u':
+		if (!*value || strchr(value, '\n')) {
+			box_error("--user '%s': expected NAME, UID, NAME:GROUP or UID:GID", value);
+			return -1;
+		}
+		box->user = value;
+		return 0;
+	case OPT_ENTRYPOINT:
+		box->entrypoint = value;
+		return 0;
+	case OPT_RM:
+		return 0;
 	case OPT_CAP_ADD:
 	case OPT_CAP_DROP: {
 		const char **list = key == OPT_CAP_ADD ? box->cap_add : box->cap_drop;
@@ -432,13 +457,11 @@ int parse_run_options(struct box *box, int step, int argc, char **argv, int *nex
 	return 0;
 }
 
-void parse_options(struct box *box, int step, const char *program, int argc, char **argv)
+void exit_unless_parsed(int parsed, int step, const char *program)
 {
-	int next;
-
-	switch (parse_run_options(box, step, argc, argv, &next)) {
+	switch (parsed) {
 	case OPTIONS_PARSED:
-		break;
+		return;
 	case OPTIONS_HELP:
 		print_usage(step, program, stdout);
 		exit(0);
@@ -448,6 +471,13 @@ void parse_options(struct box *box, int step, const char *program, int argc, cha
 	default:
 		exit(EXIT_BOXES_FAILED);
 	}
+}
+
+void parse_options(struct box *box, int step, const char *program, int argc, char **argv)
+{
+	int next;
+
+	exit_unless_parsed(parse_run_options(box, step, argc, argv, &next), step, program);
 	/* One line, as docker run does, rather than the whole usage text. */
 	if (argc - next < 2)
 		box_die("%s: usage: %s [OPTIONS] ROOTFS COMMAND [ARG...] (see %s --help)",

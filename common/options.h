@@ -35,6 +35,12 @@ void parse_options(struct box *box, int step, const char *program, int argc, cha
  * of `run` after a sub-command and then an image instead of a ROOTFS. */
 int parse_run_options(struct box *box, int step, int argc, char **argv, int *next);
 
+/* For a main after parse_run_options: return if it said OPTIONS_PARSED;
+ * else print the usage (step 09 on: of `run`) or the version and exit 0,
+ * or exit 125 after its error. Then check_host_ready and box_prepare
+ * (ready.h), as parse_options's callers do. */
+void exit_unless_parsed(int parsed, int step, const char *program);
+
 /* The help text of one step ("Usage: ...", its options). */
 void print_usage(int step, const char *program, FILE *out);
 

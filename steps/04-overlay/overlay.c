@@ -196,9 +196,11 @@ int overlay_prepare(struct box *box)
 {
 	char upper_dir[sizeof(box->state_dir)], work_dir[sizeof(box->state_dir)];
 
-	/* Step 07 points lower_dir at an idmapped view of the rootfs. */
-	if (!box->lower_dir[0])
-		snprintf(box->lower_dir, sizeof(box->lower_dir), "%s", box->rootfs_abs);
+	/* Up to step 08 the rootfs is the one lower layer; 09 gives a list. */
+	if (box->layer_count == 0) {
+		box->layers[0] = box->rootfs_abs;
+		box->layer_count = 1;
+	}
 	if (state_create(box) < 0 || check_upper_filesystem(box) < 0)
 		return -1;
 	/* upper/'s mode and owner become those of the container's "/" */
@@ -240,6 +242,41 @@ static int check_option_path(const char *path)
 	return 0;
 }
 
+/* "lowerdir=TOP:...:BOTTOM". mount(2) takes at most one page of options,
+ * which a few dozen long store paths would fill; docker's overlay2 driver
+ * has the same problem and the same answer: short names relative to a
+ * directory the mounting process is in. From step 07 on each layer is
+ * seen through BOXES_RUN/<id>/lower/<n> (an idmapped mount), so the
+ * option names them "lower/0", "lower/1", ... and mount_overlay first
+ * changes into BOXES_RUN/<id>. 100 layers fit in 800 bytes that way. */
+static int append_lower_dirs(const struct box *box, char *out, size_t out_len)
+{
+	size_t used = strlen(out);
+	int i;
+
+	for (i = 0; i < box->layer_count; i++) {
+		char relative[32];
+		const char *dir = box->layers[i];
+		int written;
+
+		if (box->layers_idmapped) {
+			snprintf(relative, sizeof(relative), "lower/%d", i);
+			dir = relative;
+		} else if (check_option_path(dir) < 0) {
+			return -1;
+		}
+		written = snprintf(out + used, out_len - used, "%s%s", i ? ":" : "", dir);
+		if (written < 0 || (size_t)written >= out_len - used) {
+			box_error("overlay: %d lower layers do not fit in one page of mount "
+				  "options",
+				  box->layer_count);
+			return -1;
+		}
+		used += (size_t)written;
+	}
+	return 0;
+}
+
 /* Are we in a user namespace (step 07 on)? The initial one maps all 2^32
  * ids onto themselves: "0 0 4294967295" (user_namespaces(7)). */
 static bool in_user_namespace(void)
@@ -255,24 +292,32 @@ static bool in_user_namespace(void)
 	return !(inside == 0 && outside == 0 && count == 4294967295UL);
 }
 
-int mount_overlay(struct box *box)
+/* ",upperdir=...,workdir=..." and, in a user namespace, ",userxattr".
+ * Relative to BOXES_RUN/<id> when the lower layers are (see above). */
+static int append_upper_and_work(const struct box *box, char *out, size_t out_len)
 {
-	char options[3 * 4096 + 64];
-	int length;
+	size_t used = strlen(out);
+	const char *dir = box->layers_idmapped ? "." : box->state_dir;
+	int written;
 
-	if (check_option_path(box->lower_dir) < 0 || check_option_path(box->state_dir) < 0)
+	if (!box->layers_idmapped && check_option_path(box->state_dir) < 0)
 		return -1;
+
 	/* overlayfs records deletions (whiteouts) and opaque dirs in trusted.*
 	 * xattrs, which only real root may set. Inside a user namespace,
 	 * "userxattr" makes it use user.overlay.* instead (kernel >= 5.11);
 	 * without it, deleting a file of the lower layer fails with EIO. */
-	length = snprintf(options, sizeof(options),
-			  "lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s", box->lower_dir,
-			  box->state_dir, box->state_dir, in_user_namespace() ? ",userxattr" : "");
-	if (length < 0 || length >= (int)sizeof(options)) {
+	written = snprintf(out + used, out_len - used, ",upperdir=%s/upper,workdir=%s/work%s", dir,
+			   dir, in_user_namespace() ? ",userxattr" : "");
+	if (written < 0 || (size_t)written >= out_len - used) {
 		box_error("overlay: mount options too long for %s", box->state_dir);
 		return -1;
 	}
+	return 0;
+}
+
+static int mount_overlay_here(struct box *box, const char *options)
+{
 	trace(4, "mount(\"overlay\", \"%s\", \"overlay\", 0, \"%s\")", box->merged_dir, options);
 	if (mount("overlay", box->merged_dir, "overlay", 0, options) < 0) {
 		int saved = errno;
@@ -285,7 +330,33 @@ int mount_overlay(struct box *box)
 				  box->state_dir);
 		return -1;
 	}
-	return check_overlay_writable(box); /* 04: a full BOXES_RUN gives a read-only one */
+	return 0;
+}
+
+int mount_overlay(struct box *box)
+{
+	char options[4096] = "lowerdir=";
+	int back = -1, result;
+
+	if (append_lower_dirs(box, options, sizeof(options)) < 0 ||
+	    append_upper_and_work(box, options, sizeof(options)) < 0)
+		return -1;
+	if (box->layers_idmapped) { /* the paths above are relative to BOXES_RUN/<id> */
+		back = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		trace(4, "chdir(\"%s\")", box->state_dir);
+		if (back < 0 || chdir(box->state_dir) < 0) {
+			if (back >= 0)
+				close(back);
+			return box_syserr("chdir", box->state_dir);
+		}
+	}
+	result = mount_overlay_here(box, options);
+	if (back >= 0) {
+		if (fchdir(back) < 0)
+			result = box_syserr("fchdir", "back from the state dir");
+		close(back);
+	}
+	return result < 0 ? -1 : check_overlay_writable(box); /* a full BOXES_RUN: read-only */
 }
 
 void overlay_cleanup(struct box *box)
