@@ -210,6 +210,7 @@ fi
 # the serial line ends its lines with \r\n
 tr -d '\r' <"$work/result" >"$work/result.txt"
 rc=$(sed -n 's/^exit //p' "$work/result.txt" | head -n 1)
+[[ $rc =~ ^[0-9]+$ ]] || die "the guest's report is garbled: $(head -n 1 "$work/result.txt")"
 echo
 sed -n '2,$p' "$work/result.txt" | grep . || true
 say "Linux $kernel_version, pure cgroup v2, qemu $accel: suite exit $rc after $elapsed s"
