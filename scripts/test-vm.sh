@@ -17,6 +17,9 @@
 #                               within 15 s, else TCG (default auto)
 #   VM_TIMEOUT=1200             seconds before a hung guest is stopped
 #   VM_MEMORY=2048 VM_CPUS=N    guest size in MiB, CPUs (default: up to 4)
+#   VM_COMMAND='...'            run this shell command in the checkout
+#                               instead of the suite (to look at one thing
+#                               on that kernel); exits with its status
 #
 # Prints the guest's console as it runs (kept in BUILD/vm/console.log) and,
 # last, the suite's "N passed, N failed" line; exits with the suite's status
@@ -120,6 +123,7 @@ make_disk() {
 	for part in bin rootfs tests escapes; do
 		cp -a "$build/$part" "$stage/checkout/$build/"
 	done
+	[ -n "${VM_COMMAND:-}" ] && printf '%s\n' "$VM_COMMAND" >"$stage/command"
 	mkfs.ext4 -q -F -L boxes-vm -d "$stage" "$work/disk.img" 4G >"$work/mkfs.log" 2>&1 ||
 		die "mkfs.ext4 -d $stage: $(tail -n 1 "$work/mkfs.log")"
 	rm -rf "$stage"
@@ -213,5 +217,7 @@ rc=$(sed -n 's/^exit //p' "$work/result.txt" | head -n 1)
 [[ $rc =~ ^[0-9]+$ ]] || die "the guest's report is garbled: $(head -n 1 "$work/result.txt")"
 echo
 sed -n '2,$p' "$work/result.txt" | grep . || true
-say "Linux $kernel_version, pure cgroup v2, qemu $accel: suite exit $rc after $elapsed s"
+what=suite
+[ -n "${VM_COMMAND:-}" ] && what=VM_COMMAND
+say "Linux $kernel_version, pure cgroup v2, qemu $accel: $what exit $rc after $elapsed s"
 exit "$rc"
