@@ -48,6 +48,7 @@ check_host() {
 	[ "$(id -u)" -eq 0 ] || die "needs root (reads /boot/vmlinuz-*, copies the root-owned build/rootfs): sudo make test-vm"
 	[[ $build != /* && $build != *..* ]] || die "BUILD=$build: give a path inside the checkout (e.g. build)"
 	[[ $checkout != *[[:space:]]* ]] || die "the checkout's path '$checkout' has a space: the kernel command line can't carry it"
+	[[ $checkout != /run/* && $checkout != /dev/* ]] || die "the checkout is in $checkout: the guest mounts a fresh /run and /dev over it; clone it elsewhere"
 	local need
 	for need in qemu-system-x86_64 mkfs.ext4 modprobe busybox timeout; do
 		command -v "$need" >/dev/null || die "$need not found: run scripts/install-deps.sh --vm"
