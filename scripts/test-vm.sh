@@ -210,7 +210,7 @@ elapsed=$((SECONDS - started))
 if ! grep -q '^exit [0-9]' "$work/result"; then
 	[ "$qemu_rc" -eq 124 ] && say "the guest did not finish in $limit s: stopped it"
 	[ -s "$work/qemu.out" ] && say "qemu: $(tail -n 3 "$work/qemu.out")"
-	die "no result from the guest after $elapsed s (qemu exit $qemu_rc): see $build/vm/console.log"
+	die "no result from the guest after $elapsed s (qemu exit $qemu_rc): the console's end is above, all of it in $build/vm/console.log"
 fi
 # the serial line ends its lines with \r\n
 tr -d '\r' <"$work/result" >"$work/result.txt"
