@@ -136,6 +136,7 @@ make_disk() {
 qemu_line() {
 	local accelerator=$1 log=$2 result=$3 append=$4 cpu=max
 	[ "$accelerator" = kvm ] && cpu=host
+	# shellcheck disable=SC2054 # the commas are in qemu options
 	qemu_command=(qemu-system-x86_64
 		-nodefaults -no-user-config -display none -no-reboot
 		-accel "$accelerator" -cpu "$cpu" -smp "$cpus" -m "$memory"
