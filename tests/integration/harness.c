@@ -534,6 +534,18 @@ int finish_held_box(struct held_box *held, int timeout_s, char *err, size_t len)
 	return code;
 }
 
+int sigterm_during_set_up(const char *step_name, const char *option, char *err, size_t len)
+{
+	struct held_box held;
+
+	if (option ? spawn_held_box(&held, step_name, "--trace", option, ROOTFS, "/bin/sleep", "30",
+				    NULL)
+		   : spawn_held_box(&held, step_name, "--trace", ROOTFS, "/bin/sleep", "30", NULL))
+		return -1;
+	kill(held.pid, SIGTERM);
+	return finish_held_box(&held, 20, err, len);
+}
+
 /* ---- a SIGKILLed runtime, and what it leaves ---- */
 
 #define KILL_MAX_DELAY_MS 300
@@ -778,5 +790,7 @@ int kill_runtime_rounds(const char *step_name, int rounds, struct kill_report *r
 			report->last_survivor_init = with_init;
 		}
 	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0); /* orphans go where they went before */
+	reap_exited_children();
 	return report->survivors;
 }

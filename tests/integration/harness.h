@@ -77,6 +77,10 @@ struct held_box {
 };
 int spawn_held_box(struct held_box *held, const char *step_name, ...);
 int finish_held_box(struct held_box *held, int timeout_s, char *err, size_t len);
+/* SIGTERM a held `STEP --trace [OPTION] ROOTFS /bin/sleep 30` during its
+ * set-up, then let it go on: its exit code (-1 if the signal was lost and
+ * sleep ran on), its stderr in err. */
+int sigterm_during_set_up(const char *step_name, const char *option, char *err, size_t len);
 
 /* Killing a runtime (SIGKILL) and what is left after it.
  *

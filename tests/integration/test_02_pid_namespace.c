@@ -164,26 +164,13 @@ static void test_pid1_ignores_sigterm_without_init(void **state)
 
 /* A SIGTERM that comes while the runtime is still setting up (it holds
  * signals from option parsing on) must not be lost: passed on, it ends
- * the container before the command starts, 128 + SIGTERM. held: the
- * runtime waits on its own stderr (see spawn_held_box). */
-static int sigterm_during_set_up(const char *option, char *err, size_t len)
-{
-	struct held_box held;
-
-	if (option
-		? spawn_held_box(&held, STEP, "--trace", option, ROOTFS, "/bin/sleep", "30", NULL)
-		: spawn_held_box(&held, STEP, "--trace", ROOTFS, "/bin/sleep", "30", NULL))
-		return -1;
-	kill(held.pid, SIGTERM);
-	return finish_held_box(&held, 20, err, len); /* a lost one: sleep 30 runs on */
-}
-
+ * the container before the command starts, 128 + SIGTERM. */
 static void test_sigterm_during_set_up_ends_container(void **state)
 {
 	char err[OUTPUT_MAX];
 
 	(void)state;
-	assert_int_equal(sigterm_during_set_up(NULL, err, sizeof(err)), 143);
+	assert_int_equal(sigterm_during_set_up(STEP, NULL, err, sizeof(err)), 143);
 	assert_non_null(strstr(err, "SIGTERM came before the command ran"));
 	assert_null(strstr(err, "execvp")); /* sleep never ran */
 }
@@ -193,7 +180,7 @@ static void test_sigterm_during_set_up_ends_container_under_init(void **state)
 	char err[OUTPUT_MAX];
 
 	(void)state;
-	assert_int_equal(sigterm_during_set_up("--init", err, sizeof(err)), 143);
+	assert_int_equal(sigterm_during_set_up(STEP, "--init", err, sizeof(err)), 143);
 }
 
 /* docker stop: PID 1 ignores SIGTERM (no handler), so after the grace
