@@ -34,9 +34,9 @@ static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 #define DEFAULT_STOP_TIMEOUT_S 10 /* docker stop's grace period */
 
-/* A pidfd of the runtime, opened before clone: the container's way to
- * check that the runtime is still there (die_with_runtime). */
-static int runtime_pidfd = -1;
+/* A pipe nobody writes to: the runtime holds its write end for as long as
+ * it lives, the container its read end (die_with_runtime). */
+static int lifeline = -1;
 
 static void forwarded_set(sigset_t *set)
 {
@@ -98,15 +98,18 @@ static void explain_clone_error(int flags)
  * (and at the exec of a set-user-ID program): call this again after every
  * such change. If the runtime died before the setting was in place, no
  * signal will come: so look whether it is still there. getppid() can't
- * tell, it is 0 in a new PID namespace (our parent lives outside it); a
- * pidfd of the runtime turns readable once it has exited (pidfd_open(2)). */
+ * tell, it is 0 in a new PID namespace (our parent lives outside it). The
+ * lifeline can: an exiting process's files are closed before the kernel
+ * looks for its children to signal, so once the pipe reads as hung up
+ * (POLLHUP) the runtime is gone, and if it does not yet, the runtime has
+ * not reached that point and will see our setting. */
 int die_with_runtime(void)
 {
-	struct pollfd runtime = {.fd = runtime_pidfd, .events = POLLIN};
+	struct pollfd runtime = {.fd = lifeline, .events = POLLIN};
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return box_syserr("prctl", "PR_SET_PDEATHSIG");
-	if (runtime_pidfd >= 0 && poll(&runtime, 1, 0) > 0)
+	if (lifeline >= 0 && poll(&runtime, 1, 0) > 0 && (runtime.revents & POLLHUP))
 		_exit(EXIT_BOXES_FAILED); /* it is gone: so are we */
 	return 0;
 }
@@ -150,16 +153,15 @@ int take_held_signal(void)
 
 int start_container(struct box *box, int clone_flags, container_fn fn)
 {
-	int sync_pipe[2];
+	int sync_pipe[2], lifeline_pipe[2];
 	char flag_names[160];
 	pid_t pid;
 
+	/* close-on-exec; exec_command closes every fd above 2 anyway */
 	if (pipe2(sync_pipe, O_CLOEXEC) < 0)
 		return box_syserr("pipe2", "sync pipe");
-	/* close-on-exec, like every pidfd; exec_command closes it anyway */
-	runtime_pidfd = pidfd_open(getpid(), 0);
-	if (runtime_pidfd < 0) {
-		box_syserr("pidfd_open", "the runtime");
+	if (pipe2(lifeline_pipe, O_CLOEXEC) < 0) {
+		box_syserr("pipe2", "lifeline");
 		close(sync_pipe[0]);
 		close(sync_pipe[1]);
 		return -1;
@@ -175,15 +177,17 @@ int start_container(struct box *box, int clone_flags, container_fn fn)
 		explain_clone_error(clone_flags);
 		close(sync_pipe[0]);
 		close(sync_pipe[1]);
-		close(runtime_pidfd);
+		close(lifeline_pipe[0]);
+		close(lifeline_pipe[1]);
 		return -1;
 	}
 	if (pid == 0) {
 		close(sync_pipe[1]);
+		close(lifeline_pipe[1]); /* the runtime's end must be its own alone */
+		lifeline = lifeline_pipe[0];
 		run_child(box, sync_pipe[0], clone_flags, fn);
 	}
-	close(runtime_pidfd); /* only the container watches it */
-	runtime_pidfd = -1;
+	close(lifeline_pipe[0]); /* we keep the write end open until we exit */
 	close(sync_pipe[0]);
 	box->sync_fd = sync_pipe[1];
 	box->container_pid = pid;
