@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +38,9 @@ static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 /* A pipe nobody writes to: the runtime holds its write end for as long as
  * it lives, the container its read end (die_with_runtime). */
 static int lifeline = -1;
+
+/* Is the container PID 1 of a new PID namespace (the runtime's view)? */
+static bool container_is_pid1;
 
 static void forwarded_set(sigset_t *set)
 {
@@ -188,6 +192,7 @@ int start_container(struct box *box, int clone_flags, container_fn fn)
 		run_child(box, sync_pipe[0], clone_flags, fn);
 	}
 	close(lifeline_pipe[0]); /* we keep the write end open until we exit */
+	container_is_pid1 = clone_flags & CLONE_NEWPID;
 	close(sync_pipe[0]);
 	box->sync_fd = sync_pipe[1];
 	box->container_pid = pid;
@@ -221,6 +226,8 @@ static void pass_on_held_signals(const struct box *box)
 	sigset_t pending;
 	int i;
 
+	if (!container_is_pid1) /* not PID 1: it will get it like any process */
+		return;
 	sigpending(&pending);
 	for (i = 0; i < FORWARDED_COUNT; i++)
 		if (sigismember(&pending, forwarded_signals[i])) {
