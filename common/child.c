@@ -4,6 +4,7 @@
  * child exists (move its pid into a cgroup, write its uid_map, move a veth
  * into its network namespace) and must be finished before the child runs
  * anything. The child blocks in read(2) until the parent writes a byte.
+ * It also never outlives the parent: see die_with_runtime.
  *
  * While it runs, the runtime is the container's supervisor: one loop over
  * three file descriptors - a signalfd for the signals it forwards, a pidfd

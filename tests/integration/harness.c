@@ -758,11 +758,12 @@ static int kill_one_run(const char *step_name, bool with_init, int delay_ms)
 	usleep((useconds_t)delay_ms * 1000);
 	kill(runtime, SIGKILL);
 	waitpid(runtime, NULL, 0);
-	/* PR_SET_PDEATHSIG is sent as the runtime exits; dying takes a moment */
-	for (waited = 0; waited < 50 && marked_processes(false) > 0; waited++)
+	/* PR_SET_PDEATHSIG is sent as the runtime exits; dying takes a moment
+	 * (at most 2 s here, on a busy machine) */
+	for (waited = 0; waited < 100 && marked_processes(false) > 0; waited++)
 		usleep(20000);
 	survivors = marked_processes(true);
-	for (waited = 0; waited < 50 && marked_processes(false) > 0; waited++)
+	for (waited = 0; waited < 100 && marked_processes(false) > 0; waited++)
 		usleep(20000);
 	reap_exited_children();
 	sweep_killed_runs(before);
