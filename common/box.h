@@ -43,6 +43,7 @@ struct box {
 	/* 02: namespaces */
 	const char *hostname; /* --hostname, default: the id */
 	bool init; /* --init: a tiny init as PID 1 */
+	long long stop_timeout_s; /* --stop-timeout: SIGKILL this long after a stop; 0: 10 */
 
 	/* 03: cgroup limits; 0 means "no limit" */
 	long long memory_bytes; /* --memory 64M */

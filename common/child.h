@@ -3,8 +3,9 @@
  * The runtime (parent) clones the container (child) and holds it on a
  * sync pipe until the parent-side set-up is done (cgroup, uid maps, veth);
  * the child then sets itself up and execs the command. The parent forwards
- * SIGINT/SIGTERM/SIGHUP/SIGQUIT to it and turns its end into docker's exit
- * codes.
+ * SIGINT/SIGTERM/SIGHUP/SIGQUIT to it, SIGKILLs it when a stop is not
+ * obeyed in time (docker stop), and turns its end into docker's exit
+ * codes. The child dies with the parent, even a SIGKILLed one.
  */
 #ifndef BOXES_CHILD_H
 #define BOXES_CHILD_H
@@ -23,6 +24,18 @@ void hold_signals(void);
  * that runs fn(box) once released. Sets box->container_pid. 0 or -1. */
 int start_container(struct box *box, int clone_flags, container_fn fn);
 
+/* Child: make the kernel SIGKILL us when the runtime exits
+ * (PR_SET_PDEATHSIG), and exit at once if it is gone already. The kernel
+ * forgets the setting when our uid or gid changes: call it again after
+ * each change (07: become_root) and right before the command runs. */
+int die_with_runtime(void);
+
+/* Child, in a new PID namespace, right before the command runs: the
+ * forwarded signal (SIGINT, SIGTERM, ...) that came while the container
+ * was being set up and is still held, or 0. With 0 the hold is over: the
+ * forwarded signals are unblocked, as the command must find them. */
+int take_held_signal(void);
+
 /* Child: block until the parent releases us. -1 if the parent gave up. */
 int wait_for_parent(struct box *box);
 
@@ -30,7 +43,9 @@ int wait_for_parent(struct box *box);
 int release_container(struct box *box);
 
 /* Parent: wait for the container, forwarding signals to it; returns the
- * exit code docker would give (the command's own, 128+N for signal N). */
+ * exit code docker would give (the command's own, 128+N for signal N).
+ * A SIGINT/SIGTERM that has not ended it after box->stop_timeout_s
+ * seconds (default 10), or a second one, is followed by SIGKILL. */
 int wait_container(struct box *box);
 
 /* Parent: set-up failed after start_container; make the held child exit

@@ -27,6 +27,7 @@ enum {
 	OPT_VERSION,
 	OPT_HOSTNAME,
 	OPT_INIT,
+	OPT_STOP_TIMEOUT,
 	OPT_PIDS,
 	OPT_CPUS,
 	OPT_NET,
@@ -55,6 +56,9 @@ static const struct option_info option_table[] = {
     {"version", OPT_VERSION, NULL, 1, "print the version and exit"},
     {"hostname", OPT_HOSTNAME, "NAME", 2, "the container's hostname (default: its id)"},
     {"init", OPT_INIT, NULL, 2, "run a tiny init as PID 1 that reaps zombies and forwards signals"},
+    {"stop-timeout", OPT_STOP_TIMEOUT, "SECS", 2,
+     "after SIGINT/SIGTERM, wait SECS for the container to stop,\n"
+     "                          then SIGKILL it (default 10)"},
     {"memory", 'm', "SIZE", 3, "memory limit: 512k, 64M, 1g (swap included)"},
     {"pids-limit", OPT_PIDS, "N", 3, "at most N processes and threads"},
     {"cpus", OPT_CPUS, "N", 3, "CPU time: 0.5 is half of one CPU"},
@@ -334,6 +338,11 @@ static int set_option(struct box *box, int key, const char *value)
 	case OPT_INIT:
 		box->init = true;
 		return 0;
+	case OPT_STOP_TIMEOUT:
+		if (parse_count(value, &box->stop_timeout_s) == 0)
+			return 0;
+		box_error("--stop-timeout '%s': expected a whole number of seconds above 0", value);
+		return -1;
 	case 'm':
 		if (parse_size(value, &box->memory_bytes) == 0)
 			return 0;

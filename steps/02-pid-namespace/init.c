@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,17 +46,37 @@ static void forward_all_signals(void)
 	}
 }
 
+/* The command's side of the fork: our handlers would forward to nobody
+ * (command_pid is -1 here), so back to the defaults, with every signal
+ * still blocked; then unblock, as exec keeps the mask. A signal init
+ * passed on meanwhile waits, and its default action ends us. */
+static void reset_signals_for_command(void)
+{
+	sigset_t none;
+	int sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL); /* fails harmlessly for 32, 33 */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int run_init(struct box *box)
 {
-	sigset_t all, before;
+	sigset_t all, none;
 	int wstatus;
 	pid_t pid;
 
 	/* Hold every signal until we know whom to forward it to: a SIGTERM
-	 * that came between fork and the handlers would be lost for good. */
+	 * that came between fork and the handlers would be lost for good.
+	 * (SIGINT, SIGTERM, SIGHUP and SIGQUIT are held since clone: a
+	 * forwarded one may be waiting already, see child.c.) */
 	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &before);
+	sigprocmask(SIG_BLOCK, &all, NULL);
 	forward_all_signals();
+	if (close_inherited_fds() < 0) /* PID 1 keeps nothing of the runtime's */
+		return EXIT_BOXES_FAILED;
 	trace(2, "fork() under --init: PID 1 reaps and forwards");
 	pid = fork();
 	if (pid < 0) {
@@ -63,11 +84,12 @@ int run_init(struct box *box)
 		return EXIT_BOXES_FAILED;
 	}
 	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &before, NULL); /* exec keeps the mask */
-		_exit(exec_command(box)); /* exec resets the handlers */
+		reset_signals_for_command();
+		_exit(exec_command(box));
 	}
 	command_pid = pid;
-	sigprocmask(SIG_SETMASK, &before, NULL); /* held signals go now */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL); /* held signals go now, to the command */
 	for (;;) {
 		pid_t reaped = wait(&wstatus); /* any child: orphans come to us */
 
@@ -82,5 +104,22 @@ int run_init(struct box *box)
 
 int exec_or_init(struct box *box)
 {
-	return box->init ? run_init(box) : exec_command(box);
+	int held;
+
+	/* Our uid may have changed since clone (07: become_root) and the
+	 * kernel then forgot PR_SET_PDEATHSIG: arm it once more, last. */
+	if (die_with_runtime() < 0)
+		return EXIT_BOXES_FAILED;
+	if (box->init)
+		return run_init(box);
+	/* A stop that came during set-up ends the container before the
+	 * command starts, as it would have ended the command: once exec'd,
+	 * as PID 1 without a handler, the command would never see it. */
+	held = take_held_signal();
+	if (held) {
+		trace(2, "SIG%s came before the command ran: the container ends",
+		      sigabbrev_np(held));
+		return 128 + held;
+	}
+	return exec_command(box);
 }

@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "07-user-namespace/userns.h"
+#include "child.h"
 #include "kernel_features.h"
 #include "log.h"
 #include "state.h"
@@ -387,5 +388,9 @@ int become_root(const struct box *box)
 	trace(STEP, "setresuid(0, 0, 0)");
 	if (setresuid(0, 0, 0) < 0)
 		return box_syserr("setresuid", "0 (the container's root)");
-	return 0;
+	/* A new uid and gid: the kernel has just cleared PR_SET_PDEATHSIG
+	 * (prctl(2)), and a SIGKILLed runtime would leave us running on as
+	 * uid 100000, alone. Arm it again, and check the runtime is alive. */
+	trace(STEP, "prctl(PR_SET_PDEATHSIG, SIGKILL) again: a uid change cleared it");
+	return die_with_runtime();
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "09-image/user.h"
+#include "child.h"
 #include "log.h"
 
 #define STEP 9
@@ -161,6 +162,8 @@ int become_image_user(struct box *box)
 		return box_syserr("setresgid", box->user);
 	if (setresuid(user.uid, user.uid, user.uid) < 0)
 		return box_syserr("setresuid", box->user);
+	if (die_with_runtime() < 0) /* a uid change cleared PR_SET_PDEATHSIG */
+		return -1;
 	set_home(box, user.home);
 	return 0;
 }

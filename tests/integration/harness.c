@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <glob.h>
 #include <sched.h>
+#include <sys/prctl.h>
 
 #include "harness.h"
 
@@ -28,7 +29,7 @@ static char id_prefix[8];
 
 /* What a boxes run makes on the host that outlives its processes: cgroup
  * directories and veth host ends. One path a line, to compare. */
-static void list_host_objects(char *out, size_t len)
+void list_host_objects(char *out, size_t len)
 {
 	char patterns[3][96];
 	glob_t found;
@@ -480,4 +481,361 @@ void check_escape(const char *step_name, const char *escape, int code, const cha
 	run_box(&r, 10, step_name, ROOTFS, path, NULL);
 	assert_exit(&r, code);
 	assert_output(&r, text);
+}
+
+/* ---- a runtime held in its set-up ---- */
+
+/* Fill a pipe until a write of one more byte would block; 0 or -1. */
+static int fill_pipe(int write_end, size_t *filled)
+{
+	char chunk[4096];
+	ssize_t wrote;
+
+	memset(chunk, '.', sizeof(chunk));
+	*filled = 0;
+	fcntl(write_end, F_SETFL, O_NONBLOCK);
+	while ((wrote = write(write_end, chunk, sizeof(chunk))) > 0)
+		*filled += (size_t)wrote;
+	while ((wrote = write(write_end, chunk, 1)) > 0)
+		*filled += (size_t)wrote;
+	fcntl(write_end, F_SETFL, 0); /* the runtime's writes block */
+	return errno == EAGAIN ? 0 : -1;
+}
+
+/* Is pid asleep in write(2) on its fd 2? ("1 0x2 ..." in /proc/PID/syscall) */
+static bool writing_stderr(pid_t pid)
+{
+	char path[64], text[256] = "";
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	return read_file(path, text, sizeof(text)) == 0 && strncmp(text, "1 0x2 ", 6) == 0;
+}
+
+int spawn_held_box(struct held_box *held, const char *step_name, ...)
+{
+	char *argv[64];
+	int err_pipe[2], waited;
+	va_list args;
+
+	va_start(args, step_name);
+	collect_argv(argv, 64, step_name, args);
+	va_end(args);
+	held->pid = -1;
+	if (pipe2(err_pipe, O_CLOEXEC) < 0 || fill_pipe(err_pipe[1], &held->filler) < 0)
+		return -1;
+	held->err_pipe = err_pipe[0];
+	held->pid = fork();
+	if (held->pid == 0) {
+		int null_fd = open("/dev/null", O_RDWR);
+
+		setpgid(0, 0);
+		dup2(null_fd, 0);
+		dup2(null_fd, 1);
+		dup2(err_pipe[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(err_pipe[1]);
+	for (waited = 0; waited < 250 && !writing_stderr(held->pid); waited++) /* 5 s */
+		usleep(20000);
+	if (waited < 250)
+		return 0;
+	fprintf(stderr, "harness: %s never wrote to its stderr (no --trace?)\n", argv[0]);
+	finish_held_box(held, 10, NULL, 0);
+	return -1;
+}
+
+int finish_held_box(struct held_box *held, int timeout_s, char *err, size_t len)
+{
+	long long deadline = now_ms() + timeout_s * 1000LL;
+	char buffer[4096];
+	size_t skip = held->filler, used = 0;
+	int wstatus = 0, code = -1;
+	ssize_t got;
+
+	bool exited = false;
+
+	fcntl(held->err_pipe, F_SETFL, O_NONBLOCK);
+	while (code < 0 && now_ms() < deadline) {
+		exited = waitpid(held->pid, &wstatus, WNOHANG) == held->pid;
+		while ((got = read(held->err_pipe, buffer, sizeof(buffer))) > 0) {
+			size_t from = skip < (size_t)got ? skip : (size_t)got;
+
+			skip -= from;
+			for (; from < (size_t)got && err && used + 1 < len; from++)
+				err[used++] = buffer[from];
+		}
+		if (exited) /* and all it wrote is read */
+			code = status_to_code(wstatus);
+		else
+			usleep(10000);
+	}
+	if (code < 0) /* never ended: stop it as a timed-out run is */
+		stop_runtime(held->pid);
+	if (err)
+		err[used] = '\0';
+	close(held->err_pipe);
+	return code;
+}
+
+int sigterm_during_set_up(const char *step_name, const char *option, char *err, size_t len)
+{
+	struct held_box held;
+
+	if (option ? spawn_held_box(&held, step_name, "--trace", option, ROOTFS, "/bin/sleep", "30",
+				    NULL)
+		   : spawn_held_box(&held, step_name, "--trace", ROOTFS, "/bin/sleep", "30", NULL))
+		return -1;
+	kill(held.pid, SIGTERM);
+	return finish_held_box(&held, 20, err, len);
+}
+
+/* ---- a SIGKILLed runtime, and what it leaves ---- */
+
+#define KILL_MAX_DELAY_MS 300
+#define SWEEP_MAX_IDS 64
+#define ID_LEN 12
+
+/* `sleep MARKER`: an argument no other process on the machine carries. */
+static const char *kill_marker(void)
+{
+	static char marker[32];
+
+	if (!marker[0])
+		snprintf(marker, sizeof(marker), "3131%d", (int)getpid());
+	return marker;
+}
+
+/* Is text one of the NUL-separated arguments in /proc/PID/cmdline? */
+static bool cmdline_has_argument(const char *pid, const char *text)
+{
+	char path[300], cmdline[4096];
+	ssize_t len, at;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	len = read(fd, cmdline, sizeof(cmdline) - 1);
+	close(fd);
+	if (len <= 0) /* a zombie, or a kernel thread */
+		return false;
+	cmdline[len] = '\0';
+	for (at = 0; at < len; at += (ssize_t)strlen(cmdline + at) + 1)
+		if (strcmp(cmdline + at, text) == 0)
+			return true;
+	return false;
+}
+
+/* The processes that carry the marker; SIGKILL them when kill_them. */
+static int marked_processes(bool kill_them)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *entry;
+	int count = 0;
+
+	if (!proc)
+		return -1;
+	while ((entry = readdir(proc))) {
+		if (entry->d_name[0] < '0' || entry->d_name[0] > '9' ||
+		    !cmdline_has_argument(entry->d_name, kill_marker()))
+			continue;
+		count++;
+		if (kill_them)
+			kill((pid_t)atoi(entry->d_name), SIGKILL);
+	}
+	closedir(proc);
+	return count;
+}
+
+/* We are a child subreaper (kill_runtime_rounds): the orphans of a killed
+ * runtime are ours to reap. */
+static void reap_exited_children(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static bool is_box_id(const char *name)
+{
+	return strlen(name) == ID_LEN && strspn(name, "0123456789abcdef") == ID_LEN;
+}
+
+static int add_id(char ids[][ID_LEN + 1], int count, const char *name)
+{
+	int i;
+
+	if (!is_box_id(name) || count >= SWEEP_MAX_IDS)
+		return count;
+	for (i = 0; i < count; i++)
+		if (strcmp(ids[i], name) == 0)
+			return count;
+	snprintf(ids[count], ID_LEN + 1, "%s", name);
+	return count + 1;
+}
+
+/* The ids of what appeared since before: "/sys/fs/cgroup/.../boxes/<id>/"
+ * and "/sys/class/net/bx<id>", and the state dirs of our BOXES_RUN. */
+static int ids_of_killed_runs(const char *before, char ids[][ID_LEN + 1])
+{
+	char after[16384], name[ID_LEN + 1], *line, *saveptr = NULL;
+	DIR *dir = opendir(run_dir_path);
+	struct dirent *entry;
+	int count = 0;
+
+	while (dir && (entry = readdir(dir)))
+		count = add_id(ids, count, entry->d_name);
+	if (dir)
+		closedir(dir);
+	list_host_objects(after, sizeof(after));
+	for (line = strtok_r(after, "\n", &saveptr); line; line = strtok_r(NULL, "\n", &saveptr)) {
+		char needle[4200], *at;
+
+		snprintf(needle, sizeof(needle), "%s\n", line);
+		if (strstr(before, needle))
+			continue;
+		if ((at = strstr(line, "/boxes/")))
+			snprintf(name, sizeof(name), "%.12s", at + 7);
+		else if ((at = strstr(line, "/net/bx")))
+			snprintf(name, sizeof(name), "%.12s", at + 7);
+		else
+			continue;
+		count = add_id(ids, count, name);
+	}
+	return count;
+}
+
+/* BOXES_RUN/net/10.200.X.Y says "<id> <pid>": drop the leases of id. */
+static void remove_leases_of(const char *id)
+{
+	char net_dir[300], path[600], text[128];
+	DIR *dir;
+	struct dirent *entry;
+
+	snprintf(net_dir, sizeof(net_dir), "%s/net", run_dir_path);
+	if (!(dir = opendir(net_dir)))
+		return;
+	while ((entry = readdir(dir))) {
+		snprintf(path, sizeof(path), "%s/%s", net_dir, entry->d_name);
+		if (entry->d_name[0] != '.' && read_file(path, text, sizeof(text)) == 0 &&
+		    strncmp(text, id, ID_LEN) == 0 && text[ID_LEN] == ' ')
+			unlink(path);
+	}
+	closedir(dir);
+}
+
+/* rmdir each boxes/<id> cgroup; its last processes may still be exiting
+ * (EBUSY), so try for a second. */
+static void remove_cgroups_of(const char *id)
+{
+	char pattern[2][128];
+	glob_t found;
+	size_t i;
+	int tries;
+
+	snprintf(pattern[0], sizeof(pattern[0]), "/sys/fs/cgroup/*/boxes/%.12s/", id);
+	snprintf(pattern[1], sizeof(pattern[1]), "/sys/fs/cgroup/boxes/%.12s/", id);
+	glob(pattern[0], 0, NULL, &found);
+	glob(pattern[1], GLOB_APPEND, NULL, &found);
+	for (i = 0; i < found.gl_pathc; i++)
+		for (tries = 0; tries < 50 && rmdir(found.gl_pathv[i]) < 0 && errno == EBUSY;
+		     tries++)
+			usleep(20000);
+	globfree(&found);
+}
+
+/* A veth whose peer was never moved into the container stays on the host;
+ * the ones in a dead namespace the kernel is removing by itself. */
+static void remove_link_of(const char *id)
+{
+	char path[128], command[128];
+	struct stat st;
+	int tries;
+
+	snprintf(path, sizeof(path), "/sys/class/net/bx%.12s", id);
+	if (stat(path, &st) < 0)
+		return;
+	snprintf(command, sizeof(command), "ip link del dev bx%.12s 2>/dev/null", id);
+	if (system(command) != 0) /* already going: wait for the kernel */
+		for (tries = 0; tries < 50 && stat(path, &st) == 0; tries++)
+			usleep(20000);
+}
+
+void sweep_killed_runs(const char *before)
+{
+	char ids[SWEEP_MAX_IDS][ID_LEN + 1], state[300], command[400];
+	int count = ids_of_killed_runs(before, ids), i;
+
+	for (i = 0; i < count; i++) {
+		snprintf(state, sizeof(state), "%s/%.12s", run_dir_path, ids[i]);
+		snprintf(command, sizeof(command), "rm -rf --one-file-system '%s'", state);
+		if (strncmp(state, "/tmp/boxes-test-", 16) == 0 && system(command) != 0)
+			fprintf(stderr, "harness: could not remove %s\n", state);
+		remove_leases_of(ids[i]);
+		remove_cgroups_of(ids[i]);
+		remove_link_of(ids[i]);
+	}
+}
+
+int kill_rounds(int default_rounds)
+{
+	const char *rounds = getenv("KILL_ROUNDS");
+
+	return rounds && atoi(rounds) > 0 ? atoi(rounds) : default_rounds;
+}
+
+/* One run: start, SIGKILL after delay_ms, count what outlived it. */
+static int kill_one_run(const char *step_name, bool with_init, int delay_ms)
+{
+	char before[16384];
+	pid_t runtime;
+	int waited, survivors;
+
+	list_host_objects(before, sizeof(before));
+	if (with_init)
+		runtime = spawn_box("/dev/null", "/dev/null", step_name, "--init", ROOTFS,
+				    "/bin/sleep", kill_marker(), NULL);
+	else
+		runtime = spawn_box("/dev/null", "/dev/null", step_name, ROOTFS, "/bin/sleep",
+				    kill_marker(), NULL);
+	usleep((useconds_t)delay_ms * 1000);
+	kill(runtime, SIGKILL);
+	waitpid(runtime, NULL, 0);
+	/* PR_SET_PDEATHSIG is sent as the runtime exits; dying takes a moment
+	 * (at most 2 s here, on a busy machine) */
+	for (waited = 0; waited < 100 && marked_processes(false) > 0; waited++)
+		usleep(20000);
+	survivors = marked_processes(true);
+	for (waited = 0; waited < 100 && marked_processes(false) > 0; waited++)
+		usleep(20000);
+	reap_exited_children();
+	sweep_killed_runs(before);
+	return survivors;
+}
+
+int kill_runtime_rounds(const char *step_name, int rounds, struct kill_report *report)
+{
+	bool has_init = strcmp(step_name, "01-chroot") != 0;
+	int round;
+
+	memset(report, 0, sizeof(*report));
+	report->last_survivor_delay_ms = -1;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	for (round = 0; round < rounds; round++) {
+		bool with_init = has_init && round % 2 == 1;
+		int delay_ms = rand() % (KILL_MAX_DELAY_MS + 1);
+		int survivors = kill_one_run(step_name, with_init, delay_ms);
+
+		report->rounds++;
+		if (survivors > 0) {
+			report->survivors += survivors;
+			report->last_survivor_delay_ms = delay_ms;
+			report->last_survivor_init = with_init;
+		}
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0); /* orphans go where they went before */
+	reap_exited_children();
+	return report->survivors;
 }

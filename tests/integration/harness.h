@@ -70,6 +70,53 @@ int read_file(const char *path, char *out, size_t len);
 int mount_scratch(const char *type, const char *options, char *dir, size_t len);
 void unmount_scratch(const char *dir);
 
+/* A runtime held in the middle of its set-up, to signal it there: its
+ * stderr is a pipe we filled, so with --trace among its options its first
+ * trace line blocks in write(2) - after it began to hold signals, before
+ * the container runs its command. spawn_held_box returns once it sleeps
+ * there (-1 if it never got there: the pid is then stopped and reaped).
+ * finish_held_box lets it go on, collects its stderr (the trace, then any
+ * message) into err and returns its exit code (-1 after timeout_s). */
+struct held_box {
+	pid_t pid;
+	int err_pipe; /* our read end */
+	size_t filler; /* bytes of ours at its start */
+};
+int spawn_held_box(struct held_box *held, const char *step_name, ...);
+int finish_held_box(struct held_box *held, int timeout_s, char *err, size_t len);
+/* SIGTERM a held `STEP --trace [OPTION] ROOTFS /bin/sleep 30` during its
+ * set-up, then let it go on: its exit code (-1 if the signal was lost and
+ * sleep ran on), its stderr in err. */
+int sigterm_during_set_up(const char *step_name, const char *option, char *err, size_t len);
+
+/* Killing a runtime (SIGKILL) and what is left after it.
+ *
+ * kill_runtime_rounds("07-user-namespace", 5, &report): start the step's
+ * runtime with `sleep MARKER` (MARKER unique to this test process), SIGKILL
+ * it at a random moment 0-300 ms after its start, and look for container
+ * processes that outlived it (any process whose cmdline holds MARKER: the
+ * command, an --init, or a container not yet exec'd, a fork of the
+ * runtime); each one found is counted and SIGKILLed. From step 02 on,
+ * every other round runs with --init. KILL_ROUNDS in the environment
+ * overrides rounds (make soak). Returns the survivors counted. */
+struct kill_report {
+	int rounds;
+	int survivors;
+	int last_survivor_delay_ms; /* the kill that one outlived; -1: none */
+	bool last_survivor_init; /* ... and whether it ran under --init */
+};
+int kill_runtime_rounds(const char *step_name, int rounds, struct kill_report *report);
+/* The round count: KILL_ROUNDS from the environment, else the default. */
+int kill_rounds(int default_rounds);
+
+/* Remove what SIGKILLed runs of this test left on the host: the cgroups
+ * boxes/<id> and bx<id> links that are not in before (a list_host_objects
+ * snapshot), the state dirs and /30 leases in our own BOXES_RUN. Only
+ * ever those: a stand-in for the sweeper, which will do this at start. */
+void sweep_killed_runs(const char *before);
+/* Snapshot of the host's boxes cgroups and bx* links, one path a line. */
+void list_host_objects(char *out, size_t len);
+
 /* cmocka group setup/teardown: make BOXES_RUN a fresh temp dir, require
  * root and a built rootfs; teardown removes it. */
 int harness_setup(void **state);

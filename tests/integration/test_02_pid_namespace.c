@@ -162,6 +162,83 @@ static void test_pid1_ignores_sigterm_without_init(void **state)
 	assert_int_equal(wait_box(pid, 10), 137);
 }
 
+/* A SIGTERM that comes while the runtime is still setting up (it holds
+ * signals from option parsing on) must not be lost: passed on, it ends
+ * the container before the command starts, 128 + SIGTERM. */
+static void test_sigterm_during_set_up_ends_container(void **state)
+{
+	char err[OUTPUT_MAX];
+
+	(void)state;
+	assert_int_equal(sigterm_during_set_up(STEP, NULL, err, sizeof(err)), 143);
+	assert_non_null(strstr(err, "SIGTERM came before the command ran"));
+	assert_null(strstr(err, "execvp")); /* sleep never ran */
+}
+
+static void test_sigterm_during_set_up_ends_container_under_init(void **state)
+{
+	char err[OUTPUT_MAX];
+
+	(void)state;
+	assert_int_equal(sigterm_during_set_up(STEP, "--init", err, sizeof(err)), 143);
+}
+
+/* docker stop: PID 1 ignores SIGTERM (no handler), so after the grace
+ * period the runtime sends SIGKILL, and says so. */
+static void test_stop_timeout_then_sigkill_without_init(void **state)
+{
+	char out_file[300], err_file[300], err[4096] = "";
+	pid_t pid = spawn_sleeper("--stop-timeout=1", out_file, err_file);
+	int status;
+
+	(void)state;
+	kill(pid, SIGTERM);
+	status = wait_box(pid, 10); /* the default grace period, 10 s, would time out */
+	read_file(err_file, err, sizeof(err));
+	assert_int_equal(status, 137);
+	assert_non_null(
+	    strstr(err, "boxes: container did not stop 1 s after SIGTERM: sent SIGKILL\n"));
+}
+
+/* Ctrl-C twice: the second one does not wait for the grace period. */
+static void test_second_sigint_kills_at_once(void **state)
+{
+	char out_file[300], err_file[300], err[4096] = "";
+	pid_t pid = spawn_sleeper("--stop-timeout=60", out_file, err_file);
+	int status;
+
+	(void)state;
+	kill(pid, SIGINT);
+	usleep(100000); /* two signals at once would merge into one */
+	kill(pid, SIGINT);
+	status = wait_box(pid, 10);
+	read_file(err_file, err, sizeof(err));
+	assert_int_equal(status, 137);
+	assert_null(strstr(err, "did not stop"));
+}
+
+/* Under --init, PID 1 keeps no file descriptor of the runtime's (its
+ * pidfd, the sync pipe): only 0, 1 and 2, like the command. */
+static void test_init_holds_only_fds_0_1_2(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--init", ROOTFS, "/bin/ls", "/proc/1/fd", NULL);
+	assert_exit(&r, 0);
+	assert_string_equal(r.out, "0\n1\n2\n");
+}
+
+static void test_bad_stop_timeout_exits_125(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--stop-timeout", "ten", ROOTFS, "/bin/true", NULL);
+	assert_exit(&r, 125);
+	assert_error(&r, "--stop-timeout 'ten': expected a whole number of seconds above 0");
+}
+
 static void test_init_makes_command_pid_2_and_reaps_orphans(void **state)
 {
 	struct run_result r;
@@ -250,6 +327,12 @@ int main(void)
 	    cmocka_unit_test(test_mount_inside_is_invisible_to_host),
 	    cmocka_unit_test(test_sigterm_reaches_container_under_init),
 	    cmocka_unit_test(test_pid1_ignores_sigterm_without_init),
+	    cmocka_unit_test(test_sigterm_during_set_up_ends_container),
+	    cmocka_unit_test(test_sigterm_during_set_up_ends_container_under_init),
+	    cmocka_unit_test(test_stop_timeout_then_sigkill_without_init),
+	    cmocka_unit_test(test_second_sigint_kills_at_once),
+	    cmocka_unit_test(test_init_holds_only_fds_0_1_2),
+	    cmocka_unit_test(test_bad_stop_timeout_exits_125),
 	    cmocka_unit_test(test_init_makes_command_pid_2_and_reaps_orphans),
 	    cmocka_unit_test(test_chroot_breakout_still_works_under_02),
 	    cmocka_unit_test(test_bad_hostname_exits_125),

@@ -286,6 +286,20 @@ static void test_host_connects_to_server_in_container(void **state)
 	assert_string_equal(reply, "hello-through-the-filter\n");
 }
 
+/* A SIGTERM during the long set-up of 08 (cgroup, overlay, user namespace,
+ * veth, filter) ends the container before its command starts; under
+ * --init, init passes it on to the command. */
+static void test_sigterm_during_set_up_ends_container(void **state)
+{
+	char err[OUTPUT_MAX];
+
+	(void)state;
+	assert_int_equal(sigterm_during_set_up(STEP, NULL, err, sizeof(err)), 143);
+	assert_non_null(strstr(err, "SIGTERM came before the command ran"));
+	assert_int_equal(sigterm_during_set_up(STEP, "--init", err, sizeof(err)), 143);
+	assert_int_equal(run_dir_entries(), 0); /* cleaned up as after any stop */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +324,7 @@ int main(void)
 	    cmocka_unit_test(test_ordinary_work_still_works),
 	    cmocka_unit_test(test_no_fd_beyond_2_reaches_the_container),
 	    cmocka_unit_test(test_init_forks_after_the_filter),
+	    cmocka_unit_test(test_sigterm_during_set_up_ends_container),
 	    cmocka_unit_test(test_container_reaches_host_end),
 	    cmocka_unit_test(test_host_connects_to_server_in_container),
 	};
