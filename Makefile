@@ -49,7 +49,7 @@ ROOTFS      := $(BUILD)/rootfs
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: libs-present $(BINS) $(BUILD)/bin/doctor
+all: libs-present $(BINS) $(BUILD)/bin/doctor $(BUILD)/bin/boxes-sweep
 
 # A plain `make` on a machine without the -dev packages: say what to run.
 libs-present:
@@ -72,6 +72,12 @@ endef
 $(foreach s,$(STEP_NAMES),$(eval $(call STEP_RULE,$(s))))
 
 $(BUILD)/bin/doctor: $(BUILD)/obj/scripts/doctor.o $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The sweep of every step, for scripts/cleanup.sh: it links them all.
+$(BUILD)/bin/boxes-sweep: $(BUILD)/obj/scripts/boxes-sweep.o $(ALL_MECH_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

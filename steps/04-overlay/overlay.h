@@ -5,14 +5,16 @@
 
 #include "box.h"
 
-/* Parent: BOXES_RUN/<id>/{upper,work,merged}; lower_dir defaults to the
- * rootfs. 0 or -1 (says so when BOXES_RUN can't hold an upper dir). */
+/* Parent: BOXES_RUN/<id>/{upper,work,merged} in the state dir made by
+ * state_create; lower_dir defaults to the rootfs. 0 or -1 (says so when
+ * BOXES_RUN can't hold an upper dir). */
 int overlay_prepare(struct box *box);
 
 /* Child, in its own mount namespace: mount the overlay on merged_dir. */
 int mount_overlay(struct box *box);
 
-/* Parent: remove BOXES_RUN/<id>. No-op when never prepared. */
+/* Parent: remove BOXES_RUN/<id>/{upper,work,merged}. No-op without a state
+ * dir. */
 void overlay_cleanup(struct box *box);
 
 #endif

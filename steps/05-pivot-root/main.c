@@ -17,6 +17,8 @@
 #include "exec.h"
 #include "log.h"
 #include "options.h"
+#include "state.h"
+#include "sweep.h"
 
 #include "02-pid-namespace/init.h"
 #include "02-pid-namespace/namespaces.h"
@@ -26,6 +28,9 @@
 #include "05-pivot-root/pivot_root.h"
 
 #define STEP 5
+
+/* What a killed run of this step may leave, and the step that undoes it. */
+static const struct sweeper sweepers[] = {SWEEPERS_03, {NULL, NULL}}; /* 03 */
 
 static int container_main(struct box *box)
 {
@@ -42,7 +47,8 @@ static int container_main(struct box *box)
 
 static int set_up(struct box *box)
 {
-	if (cgroup_create(box) < 0 /* 03: limits first */
+	if (state_create(box) < 0 /* 01: BOXES_RUN/<id>, locked while we run */
+	    || cgroup_create(box) < 0 /* 03: limits first */
 	    || overlay_prepare(box) < 0 /* 04: upper, work, merged */
 	    || start_container(box, NAMESPACES_02, container_main) < 0 /* 02 */
 	    || cgroup_add(box) < 0 /* 03: before it runs a thing */
@@ -57,6 +63,7 @@ int main(int argc, char **argv)
 	int status = EXIT_BOXES_FAILED;
 
 	parse_options(&box, STEP, "05-pivot-root", argc, argv); /* 01 */
+	sweep_dead_runs(sweepers); /* 01: what killed runs left */
 	if (set_up(&box) == 0) {
 		status = wait_container(&box); /* 01 */
 		status = cgroup_report_oom(&box, status); /* 03: 137 + why */
@@ -65,5 +72,6 @@ int main(int argc, char **argv)
 	}
 	overlay_cleanup(&box); /* 04 */
 	cgroup_destroy(&box); /* 03 */
+	state_remove(&box); /* 01: last: after all that its state lists */
 	return status;
 }
