@@ -1,6 +1,7 @@
-/* Unit tests, step 04: what overlay_prepare makes, what overlay_cleanup
- * removes, and the paths mount_overlay refuses before it mounts anything.
- * No root needed: nothing is mounted. */
+/* Unit tests, step 04: what overlay_prepare makes in the state dir (made
+ * by state_create, step 01), what overlay_cleanup removes, and the paths
+ * mount_overlay refuses before it mounts anything. No root needed:
+ * nothing is mounted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,30 +14,24 @@
 
 #include <cmocka.h>
 
+#include "unit_boxes_run.h"
+
 #include "04-overlay/overlay.h"
 #include "box.h"
-
-static char boxes_run[] = "/tmp/boxes-unit-04-XXXXXX";
-
-static int make_boxes_run(void **state)
-{
-	(void)state;
-	if (!mkdtemp(boxes_run))
-		return -1;
-	return setenv("BOXES_RUN", boxes_run, 1);
-}
-
-static int remove_boxes_run(void **state)
-{
-	(void)state;
-	return rmdir(boxes_run); /* fails if a test left something behind */
-}
+#include "state.h"
 
 static void new_box(struct box *box, const char *id)
 {
 	memset(box, 0, sizeof(*box));
 	strcpy(box->rootfs_abs, "/srv/rootfs");
 	strcpy(box->id, id);
+	assert_int_equal(state_create(box), 0); /* as every step's main does first */
+}
+
+static void end_box(struct box *box)
+{
+	overlay_cleanup(box);
+	state_remove(box);
 }
 
 static bool is_dir(const char *dir, const char *name)
@@ -56,7 +51,7 @@ static void test_lower_dir_defaults_to_the_rootfs(void **state)
 	new_box(&box, "0000000000a1");
 	assert_int_equal(overlay_prepare(&box), 0);
 	assert_string_equal(box.lower_dir, "/srv/rootfs");
-	overlay_cleanup(&box);
+	end_box(&box);
 }
 
 static void test_lower_dir_of_a_later_step_is_kept(void **state)
@@ -68,7 +63,7 @@ static void test_lower_dir_of_a_later_step_is_kept(void **state)
 	strcpy(box.lower_dir, "/run/boxes/x/lower"); /* as step 07 sets it */
 	assert_int_equal(overlay_prepare(&box), 0);
 	assert_string_equal(box.lower_dir, "/run/boxes/x/lower");
-	overlay_cleanup(&box);
+	end_box(&box);
 }
 
 static void test_prepare_makes_upper_work_merged_and_cleanup_removes_them(void **state)
@@ -86,6 +81,11 @@ static void test_prepare_makes_upper_work_merged_and_cleanup_removes_them(void *
 	assert_true(is_dir(state_dir, "merged"));
 	assert_non_null(strstr(box.merged_dir, "/0000000000a3/merged"));
 	overlay_cleanup(&box);
+	assert_false(is_dir(state_dir, "upper"));
+	assert_false(is_dir(state_dir, "work"));
+	assert_false(is_dir(state_dir, "merged"));
+	assert_int_equal(stat(state_dir, &st), 0); /* the state dir goes last */
+	state_remove(&box);
 	assert_int_equal(stat(state_dir, &st), -1);
 	assert_string_equal(box.state_dir, "");
 }
@@ -98,6 +98,8 @@ static void test_cleanup_without_prepare_does_nothing(void **state)
 	new_box(&box, "0000000000a4");
 	overlay_cleanup(&box);
 	overlay_cleanup(&box); /* twice is fine too */
+	state_remove(&box);
+	overlay_cleanup(&box); /* and without a state dir */
 }
 
 /* "lowerdir=A:B" means two layers, and a ',' ends the option: such paths
@@ -107,7 +109,7 @@ static void test_paths_that_would_split_mount_options_refused(void **state)
 	struct box box;
 
 	(void)state;
-	new_box(&box, "0000000000a5");
+	memset(&box, 0, sizeof(box));
 	strcpy(box.lower_dir, "/srv/odd:rootfs");
 	strcpy(box.state_dir, "/run/boxes/0000000000a5");
 	assert_int_equal(mount_overlay(&box), -1);
