@@ -13,6 +13,10 @@
  *      umount2(MNT_DETACH) (read from /proc/self/mounts with getmntent(3));
  *   3. the dir itself.
  *
+ * A dir without a lock file is removed only if it is empty (a run killed
+ * right after its mkdir); one that holds files may be a run of an older
+ * boxes, which locked nothing, and is left alone.
+ *
  * The sweeper holds BOXES_RUN's own lock exclusively while it works, so a
  * runtime that is between mkdir(BOXES_RUN/<id>) and taking its lock (when
  * its lock is free although it lives) waits for it; and two sweepers never
@@ -153,11 +157,17 @@ static int sweep_one(const char *root, const char *name, const struct sweeper *s
 	if (path_join(dir, sizeof(dir), root, name) < 0 ||
 	    path_join(lock, sizeof(lock), dir, "lock") < 0)
 		return 0;
-	/* No lock file at all: killed between mkdir and creating it. */
 	lock_fd = open(lock, O_RDONLY | O_CLOEXEC);
-	if (lock_fd < 0 && errno != ENOENT)
-		return 0;
-	if (lock_fd >= 0 && flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
+	if (lock_fd < 0) {
+		/* No lock file: killed between mkdir and making it, so the dir
+		 * is empty - or a dir of an older boxes, without locks, which
+		 * we can't judge: rmdir(2) removes only the empty one. */
+		if (errno != ENOENT || rmdir(dir) < 0)
+			return 0;
+		trace(1, "rmdir(\"%s\"): killed before it took its lock", dir);
+		return 1;
+	}
+	if (flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		close(lock_fd); /* EWOULDBLOCK: its runtime lives */
 		return 0;
 	}
@@ -167,8 +177,7 @@ static int sweep_one(const char *root, const char *name, const struct sweeper *s
 		trace(1, "rm -r \"%s\"", dir);
 		removed = remove_tree(dir) == 0;
 	}
-	if (lock_fd >= 0)
-		close(lock_fd);
+	close(lock_fd);
 	return removed;
 }
 

@@ -64,6 +64,17 @@ static void make_dead_run(const char *id, const char *state_text)
 		write_text(dir, "state", state_text);
 }
 
+/* A dir without a lock file, empty or holding a file. */
+static void make_lockless_dir(const char *id, const char *file)
+{
+	char dir[4200];
+
+	snprintf(dir, sizeof(dir), "%s/%s", boxes_run, id);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	if (file)
+		write_text(dir, file, "");
+}
+
 static void test_state_lines_parse_into_keys_and_values(void **state)
 {
 	struct state_entry entries[4];
@@ -237,10 +248,12 @@ static void test_sweep_removes_only_dead_runs_it_can_undo(void **state)
 	make_dead_run("00000000b003", "veth bx00000000b003\n");
 	make_dead_run("00000000b004", "stuck it-stays\n");
 	make_dead_run("00000000b005", NULL); /* killed before it recorded a thing */
+	make_lockless_dir("00000000b006", NULL); /* killed right after its mkdir */
+	make_lockless_dir("00000000b007", "upper"); /* an older boxes' run, maybe alive */
 	snprintf(other, sizeof(other), "%s/compose", boxes_run);
 	assert_int_equal(mkdir(other, 0700), 0);
 
-	assert_int_equal(sweep_dead_runs(test_sweepers), 2);
+	assert_int_equal(sweep_dead_runs(test_sweepers), 3);
 	assert_non_null(strstr(undone, "fake of-the-dead-one\n")); /* in readdir's order */
 	assert_non_null(strstr(undone, "stuck it-stays\n"));
 	assert_null(strstr(undone, "of-the-live-one"));
@@ -249,12 +262,14 @@ static void test_sweep_removes_only_dead_runs_it_can_undo(void **state)
 	assert_true(exists(boxes_run, "00000000b003"));
 	assert_true(exists(boxes_run, "00000000b004"));
 	assert_false(exists(boxes_run, "00000000b005"));
+	assert_false(exists(boxes_run, "00000000b006"));
+	assert_true(exists(boxes_run, "00000000b007/upper"));
 	assert_true(exists(boxes_run, "compose"));
 
 	state_remove(&live);
 	assert_int_equal(sweep_dead_runs(NULL), 0); /* b003, b004 hold keys NULL can't undo */
 	rmdir(other);
-	snprintf(other, sizeof(other), "rm -r %s/00000000b003 %s/00000000b004", boxes_run,
+	snprintf(other, sizeof(other), "cd %s && rm -r 00000000b003 00000000b004 00000000b007",
 		 boxes_run);
 	assert_int_equal(system(other), 0);
 }
