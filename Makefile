@@ -50,7 +50,7 @@ ROOTFS      := $(BUILD)/rootfs
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: libs-present $(BINS) $(BUILD)/bin/doctor
+all: libs-present $(BINS) $(BUILD)/bin/doctor $(BUILD)/bin/boxes-sweep
 
 # A plain `make` on a machine without the -dev packages: say what to run.
 libs-present:
@@ -77,6 +77,12 @@ $(BUILD)/bin/doctor: $(BUILD)/obj/scripts/doctor.o $(COMMON_OBJ)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The sweep of every step, for scripts/cleanup.sh: it links them all.
+$(BUILD)/bin/boxes-sweep: $(BUILD)/obj/scripts/boxes-sweep.o $(ALL_MECH_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 # Escape programs run inside the rootfs, which has no libc: static, no sanitizer.
 $(BUILD)/escapes/%: tests/escapes/%.c $(wildcard tests/escapes/*.h)
 	@mkdir -p $(dir $@)
@@ -91,7 +97,7 @@ $(ROOTFS)/.stamp: scripts/mkrootfs.sh $(shell find rootfs -type f) $(ESCAPES)
 
 rootfs: $(ROOTFS)/.stamp
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS) -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka

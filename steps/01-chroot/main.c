@@ -13,6 +13,8 @@
 #include "log.h"
 #include "options.h"
 #include "ready.h"
+#include "state.h"
+#include "sweep.h"
 
 #include "01-chroot/chroot.h"
 
@@ -29,15 +31,19 @@ static int container_main(struct box *box)
 int main(int argc, char **argv)
 {
 	struct box box;
+	int status = EXIT_BOXES_FAILED;
 
 	parse_options(&box, STEP, "01-chroot", argc, argv); /* 01: the command line */
 	if (check_host_ready(&box, STEP) < 0 /* 01: root, rootfs, kernel features */
 	    || box_prepare(&box) < 0) /* 01: id, hostname; signals held from here */
 		return EXIT_BOXES_FAILED;
-	if (start_container(&box, 0, container_main) < 0 /* 01: a plain fork */
-	    || release_container(&box) < 0) {
+	sweep_dead_runs(NULL); /* 01: what killed runs left: their state dirs */
+	if (state_create(&box) < 0 /* 01: BOXES_RUN/<id>, locked while we run */
+	    || start_container(&box, 0, container_main) < 0 /* 01: a plain fork */
+	    || release_container(&box) < 0)
 		abort_container(&box);
-		return EXIT_BOXES_FAILED;
-	}
-	return wait_container(&box); /* 01 */
+	else
+		status = wait_container(&box); /* 01 */
+	state_remove(&box); /* 01: last: after all that its state lists */
+	return status;
 }

@@ -68,6 +68,11 @@ int run_init(struct box *box)
 	int wstatus;
 	pid_t pid;
 
+	/* PID 1 never execs: close what the runtime had open (the sync pipe,
+	 * its state lock) ourselves, or a container that outlived its runtime
+	 * would hold the runtime's lock and pass for it. */
+	if (close_inherited_fds() < 0)
+		return EXIT_BOXES_FAILED;
 	/* Hold every signal until we know whom to forward it to: a SIGTERM
 	 * that came between fork and the handlers would be lost for good.
 	 * (SIGINT, SIGTERM, SIGHUP and SIGQUIT are held since clone: a

@@ -44,6 +44,7 @@
 #include "log.h"
 #include "size.h"
 #include "state.h"
+#include "sweep.h"
 
 #include "03-cgroups/cgroup.h"
 #include "03-cgroups/cgroup_tree.h"
@@ -168,6 +169,13 @@ static void remember_dir(struct cgroup_info *info, const char *dir)
 	snprintf(info->dirs[info->dir_count++], PATH_MAX, "%s", dir);
 }
 
+/* "cgroup DIR" in BOXES_RUN/<id>/state, before the mkdir: if we are
+ * SIGKILLed from here on, the sweeper (cgroup_sweep) removes it. */
+static int record_dir(const struct box *box, const char *dir)
+{
+	return state_add(box, "cgroup", dir);
+}
+
 static int missing_controller(const struct box *box, enum controller controller, const char *where)
 {
 	if (!limit_wanted(box, controller)) {
@@ -203,7 +211,8 @@ static int make_v1_cgroups(struct box *box, const char *root)
 				return -1;
 			continue;
 		}
-		if (make_dir(boxes, true) < 0 || make_dir(dir, false) < 0)
+		if (make_dir(boxes, true) < 0 || record_dir(box, dir) < 0 ||
+		    make_dir(dir, false) < 0)
 			return -1;
 		remember_dir(info, dir);
 		snprintf(info->controller_dir[controller], PATH_MAX, "%s", dir);
@@ -274,7 +283,7 @@ static int make_v2_cgroup(struct box *box, const char *root)
 				  boxes);
 		return -1;
 	}
-	if (make_dir(dir, false) < 0)
+	if (record_dir(box, dir) < 0 || make_dir(dir, false) < 0)
 		return -1;
 	remember_dir(info, dir);
 	for (controller = 0; controller < CONTROLLER_COUNT; controller++)
@@ -552,12 +561,12 @@ static bool kill_with_cgroup_kill(const char *dir)
 /* Kill what is left: processes the container started in the background,
  * or everything when the runtime gives up early. v1 has no cgroup.kill, so
  * SIGKILL each pid, and look again: one may have forked meanwhile. */
-static void kill_remaining(const struct cgroup_info *info, const char *dir)
+static void kill_remaining(const char *dir)
 {
 	pid_t pids[512];
 	int tries, count, i;
 
-	if (info->mode == CGROUP_V2 && kill_with_cgroup_kill(dir))
+	if (kill_with_cgroup_kill(dir)) /* v2 only: v1 has no such file */
 		return;
 	for (tries = 0; tries < CLEANUP_TRIES; tries++) {
 		count = read_pids(dir, pids, (int)(sizeof(pids) / sizeof(pids[0])));
@@ -574,23 +583,24 @@ static void kill_remaining(const struct cgroup_info *info, const char *dir)
 
 /* rmdir(2) removes a cgroup once no process is in it. A process killed
  * a moment ago may still be on its way out: EBUSY, wait and try again. */
-static void remove_dir(const char *dir)
+static int remove_dir(const char *dir)
 {
 	int tries;
 
 	for (tries = 0; tries < CLEANUP_TRIES; tries++) {
 		if (rmdir(dir) == 0) {
 			trace(STEP, "rmdir(\"%s\")", dir);
-			return;
+			return 0;
 		}
 		if (errno == ENOENT)
-			return;
+			return 0;
 		if (errno != EBUSY)
 			break;
 		pause_briefly();
 	}
 	box_syserr("rmdir", dir);
 	box_error("cgroup %s is left behind; remove it with: rmdir %s", dir, dir);
+	return -1;
 }
 
 void cgroup_destroy(struct box *box)
@@ -601,9 +611,33 @@ void cgroup_destroy(struct box *box)
 	if (!info)
 		return;
 	for (i = info->dir_count - 1; i >= 0; i--) {
-		kill_remaining(info, info->dirs[i]);
+		kill_remaining(info->dirs[i]);
 		remove_dir(info->dirs[i]);
 	}
 	free(info);
 	box->cgroup = NULL;
+}
+
+/* A state file is only as trustworthy as BOXES_RUN: act on nothing but
+ * CGROUP_ROOT/.../boxes/<id>. */
+static bool is_a_box_cgroup(const char *dir)
+{
+	const char *id = strrchr(dir, '/');
+
+	return strncmp(dir, CGROUP_ROOT "/", strlen(CGROUP_ROOT) + 1) == 0 && !strstr(dir, "/..") &&
+	       id && id - dir >= 6 && strncmp(id - 6, "/" BOXES_DIR "/", 7) == 0 &&
+	       sweep_is_run_id(id + 1);
+}
+
+int cgroup_sweep(const char *dir)
+{
+	if (!is_a_box_cgroup(dir)) {
+		box_error("sweep: \"cgroup %s\" is not a boxes cgroup; not touched", dir);
+		return -1;
+	}
+	if (access(dir, F_OK) < 0)
+		return 0; /* never made, or removed already */
+	trace(STEP, "%s: a dead run's cgroup: kill what is in it, rmdir", dir);
+	kill_remaining(dir); /* a container that outlived its runtime */
+	return remove_dir(dir);
 }

@@ -3,6 +3,7 @@
 #define BOXES_CGROUP_H
 
 #include "box.h"
+#include "sweep.h"
 
 /* Parent, before the child starts: <hierarchy>/boxes/<id> with the limits
  * of --memory, --pids-limit, --cpus written. 0 or -1. */
@@ -18,5 +19,13 @@ int cgroup_report_oom(struct box *box, int exit_code);
 /* Parent: kill what is left in the cgroup and remove it. No-op when
  * cgroup_create never ran. */
 void cgroup_destroy(struct box *box);
+
+/* The sweeper of a dead run's "cgroup DIR" (sweep.h): kill what is left in
+ * it and remove it. 0, or -1 if it stays. */
+int cgroup_sweep(const char *dir);
+#define SWEEPERS_03                                                                                \
+	{                                                                                          \
+		"cgroup", cgroup_sweep                                                             \
+	}
 
 #endif

@@ -14,6 +14,8 @@
 #include "log.h"
 #include "options.h"
 #include "ready.h"
+#include "state.h"
+#include "sweep.h"
 
 #include "01-chroot/chroot.h"
 #include "02-pid-namespace/init.h"
@@ -21,6 +23,9 @@
 #include "03-cgroups/cgroup.h"
 
 #define STEP 3
+
+/* What a killed run of this step may leave, and the step that undoes it. */
+static const struct sweeper sweepers[] = {SWEEPERS_03, {NULL, NULL}}; /* 03 */
 
 static int container_main(struct box *box)
 {
@@ -35,7 +40,8 @@ static int container_main(struct box *box)
 
 static int set_up(struct box *box)
 {
-	if (cgroup_create(box) < 0 /* 03: limits first */
+	if (state_create(box) < 0 /* 01: BOXES_RUN/<id>, locked while we run */
+	    || cgroup_create(box) < 0 /* 03: limits first */
 	    || start_container(box, NAMESPACES_02, container_main) < 0 /* 02 */
 	    || cgroup_add(box) < 0 /* 03: before it runs a thing */
 	    || release_container(box) < 0) /* 01 */
@@ -52,6 +58,7 @@ int main(int argc, char **argv)
 	if (check_host_ready(&box, STEP) < 0 /* 01: root, rootfs, kernel features */
 	    || box_prepare(&box) < 0) /* 01: id, hostname; signals held from here */
 		return EXIT_BOXES_FAILED;
+	sweep_dead_runs(sweepers); /* 01: what killed runs left */
 	if (set_up(&box) == 0) {
 		status = wait_container(&box); /* 01 */
 		status = cgroup_report_oom(&box, status); /* 03: 137 + why */
@@ -59,5 +66,6 @@ int main(int argc, char **argv)
 		abort_container(&box);
 	}
 	cgroup_destroy(&box); /* 03 */
+	state_remove(&box); /* 01: last: after all that its state lists */
 	return status;
 }

@@ -14,6 +14,8 @@
 #include "log.h"
 #include "options.h"
 #include "ready.h"
+#include "state.h"
+#include "sweep.h"
 
 #include "01-chroot/chroot.h"
 #include "02-pid-namespace/init.h"
@@ -22,6 +24,9 @@
 #include "04-overlay/overlay.h"
 
 #define STEP 4
+
+/* What a killed run of this step may leave, and the step that undoes it. */
+static const struct sweeper sweepers[] = {SWEEPERS_03, {NULL, NULL}}; /* 03 */
 
 static int container_main(struct box *box)
 {
@@ -37,7 +42,8 @@ static int container_main(struct box *box)
 
 static int set_up(struct box *box)
 {
-	if (cgroup_create(box) < 0 /* 03: limits first */
+	if (state_create(box) < 0 /* 01: BOXES_RUN/<id>, locked while we run */
+	    || cgroup_create(box) < 0 /* 03: limits first */
 	    || overlay_prepare(box) < 0 /* 04: upper, work, merged */
 	    || start_container(box, NAMESPACES_02, container_main) < 0 /* 02 */
 	    || cgroup_add(box) < 0 /* 03: before it runs a thing */
@@ -55,6 +61,7 @@ int main(int argc, char **argv)
 	if (check_host_ready(&box, STEP) < 0 /* 01: root, rootfs, kernel features */
 	    || box_prepare(&box) < 0) /* 01: id, hostname; signals held from here */
 		return EXIT_BOXES_FAILED;
+	sweep_dead_runs(sweepers); /* 01: what killed runs left */
 	if (set_up(&box) == 0) {
 		status = wait_container(&box); /* 01 */
 		status = cgroup_report_oom(&box, status); /* 03: 137 + why */
@@ -63,5 +70,6 @@ int main(int argc, char **argv)
 	}
 	overlay_cleanup(&box); /* 04 */
 	cgroup_destroy(&box); /* 03 */
+	state_remove(&box); /* 01: last: after all that its state lists */
 	return status;
 }

@@ -14,9 +14,10 @@
  *
  * A file changed for the first time is copied up from lower to upper
  * ("copy-up"), then changed there. The runtime makes upper, work and merged
- * in BOXES_RUN/<id>/; the container mounts the overlay in its own mount
- * namespace, so the host never sees that mount and it disappears with the
- * container's last process; the runtime then removes BOXES_RUN/<id>.
+ * in BOXES_RUN/<id>/ (the run's state dir, made at step 01); the container
+ * mounts the overlay in its own mount namespace, so the host never sees
+ * that mount and it disappears with the container's last process; the
+ * runtime then removes upper, work and merged.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -201,7 +202,7 @@ int overlay_prepare(struct box *box)
 		box->layers[0] = box->rootfs_abs;
 		box->layer_count = 1;
 	}
-	if (state_create(box) < 0 || check_upper_filesystem(box) < 0)
+	if (check_upper_filesystem(box) < 0) /* in the state dir state_create made (01) */
 		return -1;
 	/* upper/'s mode and owner become those of the container's "/" */
 	if (make_state_subdir(box, "upper", upper_dir, sizeof(upper_dir)) < 0 ||
@@ -361,8 +362,18 @@ int mount_overlay(struct box *box)
 
 void overlay_cleanup(struct box *box)
 {
+	static const char *const made[] = {"upper", "work", "merged"};
+	char path[sizeof(box->state_dir)];
+	size_t i;
+
 	/* The overlay was mounted in the container's mount namespace only, so
 	 * it went away with the container: what is left are plain directories,
-	 * the upper dir holding everything the container wrote. */
-	state_remove(box);
+	 * the upper dir holding everything the container wrote. The state dir
+	 * itself goes last (state_remove), after the cgroup and the veth. */
+	if (!box->state_dir[0])
+		return;
+	trace(4, "rm -r \"%s\"/{upper,work,merged}", box->state_dir);
+	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		if (path_join(path, sizeof(path), box->state_dir, made[i]) == 0)
+			remove_tree(path);
 }

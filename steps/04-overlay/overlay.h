@@ -7,8 +7,9 @@
 
 #include "box.h"
 
-/* Parent: BOXES_RUN/<id>/{upper,work,merged}; with no layers given (steps
- * 04-08) the rootfs becomes the one lower layer. 0 or -1 (says so when
+/* Parent: BOXES_RUN/<id>/{upper,work,merged} in the state dir made by
+ * state_create; with no layers given (steps 04-08) the rootfs becomes the
+ * one lower layer. 0 or -1 (says so when
  * BOXES_RUN can't hold an upper dir). */
 int overlay_prepare(struct box *box);
 
@@ -22,7 +23,8 @@ int check_upper_xattrs(const char *dir, bool user_namespace);
  * comes up read-only. */
 int mount_overlay(struct box *box);
 
-/* Parent: remove BOXES_RUN/<id>. No-op when never prepared. */
+/* Parent: remove BOXES_RUN/<id>/{upper,work,merged}. No-op without a state
+ * dir. */
 void overlay_cleanup(struct box *box);
 
 #endif

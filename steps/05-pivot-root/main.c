@@ -18,6 +18,8 @@
 #include "log.h"
 #include "options.h"
 #include "ready.h"
+#include "state.h"
+#include "sweep.h"
 
 #include "02-pid-namespace/init.h"
 #include "02-pid-namespace/namespaces.h"
@@ -27,6 +29,9 @@
 #include "05-pivot-root/pivot_root.h"
 
 #define STEP 5
+
+/* What a killed run of this step may leave, and the step that undoes it. */
+static const struct sweeper sweepers[] = {SWEEPERS_03, {NULL, NULL}}; /* 03 */
 
 static int container_main(struct box *box)
 {
@@ -43,7 +48,8 @@ static int container_main(struct box *box)
 
 static int set_up(struct box *box)
 {
-	if (cgroup_create(box) < 0 /* 03: limits first */
+	if (state_create(box) < 0 /* 01: BOXES_RUN/<id>, locked while we run */
+	    || cgroup_create(box) < 0 /* 03: limits first */
 	    || overlay_prepare(box) < 0 /* 04: upper, work, merged */
 	    || start_container(box, NAMESPACES_02, container_main) < 0 /* 02 */
 	    || cgroup_add(box) < 0 /* 03: before it runs a thing */
@@ -61,6 +67,7 @@ int main(int argc, char **argv)
 	if (check_host_ready(&box, STEP) < 0 /* 01: root, rootfs, kernel features */
 	    || box_prepare(&box) < 0) /* 01: id, hostname; signals held from here */
 		return EXIT_BOXES_FAILED;
+	sweep_dead_runs(sweepers); /* 01: what killed runs left */
 	if (set_up(&box) == 0) {
 		status = wait_container(&box); /* 01 */
 		status = cgroup_report_oom(&box, status); /* 03: 137 + why */
@@ -69,5 +76,6 @@ int main(int argc, char **argv)
 	}
 	overlay_cleanup(&box); /* 04 */
 	cgroup_destroy(&box); /* 03 */
+	state_remove(&box); /* 01: last: after all that its state lists */
 	return status;
 }

@@ -37,6 +37,8 @@
 #include "06-net-namespace/net.h"
 #include "06-net-namespace/subnet.h"
 #include "log.h"
+#include "state.h"
+#include "sweep.h"
 
 #define CONTAINER_IFNAME "eth0"
 /* How long clean-up lets the kernel remove the pair by itself. */
@@ -253,25 +255,22 @@ static int configure_container_side(struct box *box, const struct net_info *info
 }
 
 /* Host side: lease a /30, make the pair, address and raise bx<id>. The
- * lease lock is held until bx<id> has its address (see subnet.c). */
+ * lease is held until the runtime ends (see subnet.c); bx<id> goes into
+ * the state file before it is made, for the sweeper. */
 static int configure_host_side(struct box *box, struct net_info *info)
 {
 	struct nl_sock *host = open_netlink("host");
-	int lock_fd, result;
+	int result;
 
 	if (!host)
 		return -1;
-	lock_fd = subnet_lock();
-	if (lock_fd < 0) {
-		nl_socket_free(host);
-		return -1;
-	}
-	result = subnet_lease(box->id, &info->subnet);
+	result = subnet_lease(box, &info->subnet);
+	if (result == 0)
+		result = state_add(box, "veth", info->host_veth);
 	if (result == 0)
 		result = make_veth_pair(host, info, box->container_pid);
 	if (result == 0)
 		result = add_address(host, info->host_veth, info->subnet.host_end, "host");
-	subnet_unlock(lock_fd); /* the next runtime sees our lease and our address */
 	if (result == 0)
 		result = link_up(host, info->host_veth, "host");
 	nl_socket_free(host);
@@ -300,26 +299,32 @@ int net_setup(struct box *box)
 	return 0;
 }
 
-/* RTM_DELLINK bx<id>: deleting one end of a veth deletes both. When the
+/* RTM_DELLINK name: deleting one end of a veth deletes both. When the
  * container's namespace died with its last process the kernel may have
- * removed the pair already; that is fine. */
-static void delete_veth(struct net_info *info)
+ * removed the pair already; that is fine. 0 or -1. */
+static int delete_link(const char *name)
 {
 	struct nl_sock *host = open_netlink("host");
 	struct rtnl_link *link = rtnl_link_alloc();
 	int err = link ? 0 : -NLE_NOMEM;
 
 	if (host && err == 0) {
-		rtnl_link_set_name(link, info->host_veth);
-		trace(6, "rtnl_link_delete(\"%s\")", info->host_veth);
+		rtnl_link_set_name(link, name);
+		trace(6, "rtnl_link_delete(\"%s\")", name);
 		err = rtnl_link_delete(host, link);
 		if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
 			err = 0; /* gone with the container's namespace */
 		if (err < 0)
-			netlink_error("delete veth", info->host_veth, err);
+			netlink_error("delete veth", name, err);
 	}
 	rtnl_link_put(link);
 	nl_socket_free(host);
+	return host && err == 0 ? 0 : -1;
+}
+
+static void delete_veth(struct net_info *info)
+{
+	delete_link(info->host_veth);
 	info->veth_made = 0;
 }
 
@@ -358,4 +363,18 @@ void net_cleanup(struct box *box)
 	subnet_release(&info->subnet);
 	free(info);
 	box->netinfo = NULL;
+}
+
+/* A dead run's "veth bx<id>". Its container is dead (its cgroup was swept
+ * first), so the kernel may be removing the pair right now: gone is fine. */
+int net_sweep_veth(const char *name)
+{
+	if (strncmp(name, "bx", 2) != 0 || !sweep_is_run_id(name + 2)) {
+		box_error("sweep: \"veth %s\" is not a boxes veth (bx<id>); not touched", name);
+		return -1;
+	}
+	if (if_nametoindex(name) == 0)
+		return 0;
+	trace(6, "\"%s\": a dead run's veth", name);
+	return delete_link(name);
 }

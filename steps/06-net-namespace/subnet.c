@@ -6,22 +6,21 @@
  *
  * Two running containers must never get the same /30: the host would then
  * have two routes to one network and send one container's packets to the
- * other. So a /30 is leased: a file BOXES_RUN/net/10.200.X.Y that says
- * "<id> <pid>". A lease whose runtime is gone (kill -9 leaves it behind)
- * is taken over. A /30 already on one of the host's interfaces (a
- * container of another BOXES_RUN, a left-over link) is skipped: the host
- * is the final word.
+ * other. The host has one routing table whatever BOXES_RUN says, so the
+ * leases are machine-wide too: a file /run/boxes-net/10.200.X.Y per /30,
+ * made with O_EXCL (only one runtime can make it) and held with flock(2)
+ * by its runtime for as long as it runs. The kernel drops the lock when
+ * that runtime dies, even by SIGKILL: a lease file whose lock is free is
+ * free, and the next runtime takes it over. No pids are compared (a pid
+ * is reused, a lock is not). `cat` one to see whose it is.
  *
- * Two runtimes starting at the same moment must not both pick the same
- * free /30: the runtime holds flock(2) on the directory BOXES_RUN/net (a
- * directory can be locked like any file) from before it looks until its
- * host end carries the address, so the next one sees the lease and the
- * address both.
+ * A /30 already on one of the host's interfaces (read over netlink: a
+ * left-over link, an address someone set by hand) is skipped even without
+ * a lease: the host is the final word.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +53,7 @@ int subnet_describe(int index, struct subnet *out)
 
 	memset(out, 0, sizeof(*out));
 	out->index = -1;
+	out->lease_fd = -1;
 	if (index < 0 || index >= SUBNET_COUNT)
 		return -1;
 	out->index = index;
@@ -103,77 +103,75 @@ static int mark_host_subnets(unsigned char *taken)
 	return 0;
 }
 
-/* Has the process gone? A process killed a moment ago may still be a
- * zombie until its parent reaps it: gone too (state Z in /proc/PID/stat,
- * see proc(5)). */
-static int process_is_gone(int pid)
+/* Open the lease file at path (flags: O_CREAT | O_EXCL to make it) and
+ * lock it without waiting. The fd, or -1 with errno EEXIST (it exists),
+ * EWOULDBLOCK (its runtime is alive), ENOENT (its last owner removed it
+ * between our open and our lock: it is no lease any more). */
+static int lock_lease_file(const char *path, int flags)
 {
-	char path[64], stat_line[512];
-	const char *after_name;
-	FILE *file;
+	struct stat held, named;
+	int fd = open(path, O_RDWR | O_CLOEXEC | flags, 0600), saved;
 
-	if (kill(pid, 0) < 0 && errno == ESRCH)
-		return 1;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	file = fopen(path, "re");
-	if (!file)
-		return 0; /* no /proc to ask: assume it lives */
-	if (!fgets(stat_line, sizeof(stat_line), file))
-		stat_line[0] = '\0';
-	fclose(file);
-	after_name = strrchr(stat_line, ')'); /* "PID (COMM) STATE ..." */
-	return after_name && (after_name[2] == 'Z' || after_name[2] == 'X');
-}
-
-/* A lease is stale when the runtime that wrote it is gone. */
-static int lease_is_stale(const char *path)
-{
-	char content[64] = "";
-	int pid = 0;
-	FILE *file = fopen(path, "re");
-
-	if (!file)
-		return 0;
-	if (!fgets(content, sizeof(content), file))
-		content[0] = '\0';
-	fclose(file);
-	if (sscanf(content, "%*s %d", &pid) != 1 || pid <= 0)
-		return 0; /* not ours to judge: leave it */
-	return process_is_gone(pid);
-}
-
-/* Try to make the lease file for subnet; 1 if it is ours now, 0 if
- * someone holds it, -1 on error. */
-static int try_lease(const char *dir, const char *id, struct subnet *subnet)
-{
-	char line[64];
-	int fd, len;
-
-	if (path_join(subnet->lease, sizeof(subnet->lease), dir, subnet->network) < 0)
+	if (fd < 0)
 		return -1;
-	fd = open(subnet->lease, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == EEXIST) {
-		if (!lease_is_stale(subnet->lease))
-			return 0; /* a running container holds it */
-		trace(6, "unlink(\"%s\"): stale lease, its runtime is gone", subnet->lease);
-		if (unlink(subnet->lease) < 0 && errno != ENOENT)
-			return box_syserr("unlink", subnet->lease);
-		fd = open(subnet->lease, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &held) < 0 || stat(path, &named) < 0 || held.st_ino != named.st_ino ||
+	    held.st_dev != named.st_dev) {
+		close(fd);
+		errno = ENOENT;
+		return -1;
+	}
+	return fd;
+}
+
+/* "id, pid, state_dir" lines in the lease: whose it is, for a learner. */
+static int write_owner(int fd, const char *path, const struct box *box)
+{
+	char owner[4096 + 128];
+	int length = snprintf(owner, sizeof(owner), "id %s\npid %d\nstate_dir %s\n", box->id,
+			      (int)getpid(), box->state_dir[0] ? box->state_dir : "-");
+
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, owner, (size_t)length, 0) != length)
+		return box_syserr("write", path);
+	return 0;
+}
+
+/* Try to make subnet's lease ours: 1 if it is, 0 if a live runtime holds
+ * it, -1 on error. */
+static int try_lease(const struct box *box, struct subnet *subnet)
+{
+	int fd = -1, attempt;
+
+	for (attempt = 0; attempt < 3 && fd < 0; attempt++) {
+		fd = lock_lease_file(subnet->lease, O_CREAT | O_EXCL);
+		if (fd < 0 && errno == EEXIST) {
+			fd = lock_lease_file(subnet->lease, 0);
+			if (fd >= 0)
+				trace(6, "\"%s\": its runtime is dead (lock free): taken over",
+				      subnet->lease);
+		}
+		if (fd < 0 && errno == EWOULDBLOCK)
+			return 0;
+		if (fd < 0 && errno != ENOENT && errno != EEXIST)
+			return box_syserr("create lease", subnet->lease);
 	}
 	if (fd < 0)
-		return box_syserr("create lease", subnet->lease);
-	len = snprintf(line, sizeof(line), "%s %d\n", id, (int)getpid());
-	if (write(fd, line, (size_t)len) != len) {
-		box_syserr("write", subnet->lease);
-		close(fd);
+		return 0; /* it kept changing hands: take another */
+	if (write_owner(fd, subnet->lease, box) < 0) {
 		unlink(subnet->lease);
+		close(fd);
 		return -1;
 	}
-	close(fd);
+	subnet->lease_fd = fd;
 	return 1;
 }
 
-static int pick_subnet(const char *dir, const char *id, struct subnet *out)
+static int pick_subnet(const char *dir, const struct box *box, struct subnet *out)
 {
 	static unsigned char taken[SUBNET_COUNT];
 	int index, got;
@@ -185,7 +183,13 @@ static int pick_subnet(const char *dir, const char *id, struct subnet *out)
 		if (taken[index])
 			continue;
 		subnet_describe(index, out);
-		got = try_lease(dir, id, out);
+		/* Written down before it is made: a SIGKILL right after must
+		 * leave nothing the sweeper does not know of. */
+		if (path_join(out->lease, sizeof(out->lease), dir, out->network) < 0 ||
+		    state_set(box, "lease", out->lease) < 0)
+			got = -1;
+		else
+			got = try_lease(box, out);
 		if (got > 0)
 			return 0;
 		if (got < 0) {
@@ -198,65 +202,58 @@ static int pick_subnet(const char *dir, const char *id, struct subnet *out)
 	return -1;
 }
 
-/* BOXES_RUN/net, made if missing. */
-static int lease_dir(char *dir, int len)
+int subnet_lease_at(const char *dir, const struct box *box, struct subnet *out)
 {
-	const char *root = state_root();
-
-	if (path_join(dir, len, root, "net") < 0)
-		return -1;
-	if (mkdir(root, 0700) < 0 && errno != EEXIST)
-		return box_syserr("mkdir", root);
+	subnet_describe(-1, out);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return box_syserr("mkdir", dir);
+	if (pick_subnet(dir, box, out) < 0)
+		return -1;
+	trace(6, "lease %s/30: \"%s\", flock(LOCK_EX) while we run", out->network, out->lease);
 	return 0;
 }
 
-int subnet_lock(void)
+int subnet_lease(const struct box *box, struct subnet *out)
 {
-	char dir[4096];
-	int lock_fd;
-
-	if (lease_dir(dir, sizeof(dir)) < 0)
-		return -1;
-	lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lock_fd < 0)
-		return box_syserr("open", dir);
-	trace(6, "flock(\"%s\", LOCK_EX)", dir);
-	if (flock(lock_fd, LOCK_EX) < 0) {
-		box_syserr("flock", dir);
-		close(lock_fd);
-		return -1;
-	}
-	return lock_fd;
+	return subnet_lease_at(SUBNET_LEASE_DIR, box, out);
 }
 
-void subnet_unlock(int lock_fd)
-{
-	if (lock_fd < 0)
-		return;
-	trace(6, "flock(LOCK_UN)");
-	close(lock_fd); /* closing the only fd drops the lock */
-}
-
-int subnet_lease(const char *id, struct subnet *out)
-{
-	char dir[4096];
-
-	subnet_describe(-1, out);
-	if (lease_dir(dir, sizeof(dir)) < 0 || pick_subnet(dir, id, out) < 0)
-		return -1;
-	trace(6, "lease %s/30: \"%s\"", out->network, out->lease);
-	return 0;
-}
-
+/* Unlinked while we still hold the lock: nobody else unlinks a lease
+ * whose lock is held, so the name is still our file. */
 void subnet_release(struct subnet *subnet)
 {
-	if (subnet->index < 0 || !subnet->lease[0])
+	if (subnet->index < 0 || subnet->lease_fd < 0)
 		return;
 	trace(6, "unlink(\"%s\"): %s/30 is free again", subnet->lease, subnet->network);
 	if (unlink(subnet->lease) < 0 && errno != ENOENT)
 		box_syserr("unlink", subnet->lease);
-	subnet->index = -1;
-	subnet->lease[0] = '\0';
+	close(subnet->lease_fd);
+	subnet_describe(-1, subnet);
+}
+
+/* A dead run's "lease PATH": remove it if its lock is free. A live runtime
+ * may have taken it over since: then its lock is held, and it is that
+ * runtime's now. */
+int subnet_sweep_lease(const char *path)
+{
+	char expected[sizeof(((struct subnet *)0)->lease)];
+	const char *name = strrchr(path, '/');
+	struct in_addr network;
+	int fd;
+
+	if (!name || snprintf(expected, sizeof(expected), SUBNET_LEASE_DIR "%s", name) < 0 ||
+	    strcmp(expected, path) != 0 || inet_pton(AF_INET, name + 1, &network) != 1 ||
+	    (ntohl(network.s_addr) & POOL_MASK) != POOL_FIRST) {
+		box_error("sweep: \"lease %s\" is not a lease in " SUBNET_LEASE_DIR "; not touched",
+			  path);
+		return -1;
+	}
+	fd = lock_lease_file(path, 0);
+	if (fd < 0)
+		return errno == ENOENT || errno == EWOULDBLOCK ? 0 : box_syserr("open", path);
+	trace(6, "unlink(\"%s\"): a dead run's lease", path);
+	if (unlink(path) < 0)
+		box_syserr("unlink", path);
+	close(fd);
+	return 0;
 }

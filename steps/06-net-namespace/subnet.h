@@ -2,8 +2,14 @@
 #ifndef BOXES_SUBNET_H
 #define BOXES_SUBNET_H
 
+#include "box.h"
+
 /* 10.200.0.0/16 cut into /30s: 65536 / 4. */
 #define SUBNET_COUNT 16384
+
+/* The leases, one file per /30, for the whole machine: not under
+ * BOXES_RUN, since every BOXES_RUN shares the host's one routing table. */
+#define SUBNET_LEASE_DIR "/run/boxes-net"
 
 struct subnet {
 	int index; /* 0 .. SUBNET_COUNT-1; -1 while none is leased */
@@ -11,23 +17,27 @@ struct subnet {
 	char host_end[20]; /* "10.200.0.5/30": on bx<id>, the container's gateway */
 	char container_end[20]; /* "10.200.0.6/30": on the container's eth0 */
 	char gateway[16]; /* "10.200.0.5": host_end without the prefix */
-	char lease[4096]; /* BOXES_RUN/net/10.200.0.4 while leased */
+	char lease[4096]; /* /run/boxes-net/10.200.0.4 while leased */
+	int lease_fd; /* holds flock(2) on it while leased; -1 otherwise */
 };
 
 /* Pure arithmetic: the addresses of /30 number index. 0, or -1 when the
  * index is outside 10.200.0.0/16. Leaves out->lease empty. */
 int subnet_describe(int index, struct subnet *out);
 
-/* flock(2) BOXES_RUN/net, waiting for any other runtime that holds it.
- * Returns the fd that holds the lock, or -1 with the reason printed. */
-int subnet_lock(void);
-void subnet_unlock(int lock_fd);
-
-/* With the lock held: lease the first free /30 for container id.
- * 0, or -1 with the reason printed. */
-int subnet_lease(const char *id, struct subnet *out);
+/* Lease the first /30 that is neither leased nor on a host interface, for
+ * the run box (its id and state dir are written in the lease; "lease PATH"
+ * goes into its state file first). The lease stays locked until
+ * subnet_release or the end of this process. 0, or -1 with the reason
+ * printed. subnet_lease_at: in another directory (the unit tests). */
+int subnet_lease(const struct box *box, struct subnet *out);
+int subnet_lease_at(const char *dir, const struct box *box, struct subnet *out);
 
 /* Give the lease back; no-op when nothing is leased. */
 void subnet_release(struct subnet *subnet);
+
+/* The sweeper of a dead run's "lease PATH" (sweep.h): unlink it unless a
+ * live runtime holds it by now. 0, or -1 for a path outside the lease dir. */
+int subnet_sweep_lease(const char *path);
 
 #endif

@@ -15,6 +15,8 @@
 #include "log.h"
 #include "options.h"
 #include "ready.h"
+#include "state.h"
+#include "sweep.h"
 
 #include "02-pid-namespace/init.h"
 #include "02-pid-namespace/namespaces.h"
@@ -26,6 +28,9 @@
 #include "07-user-namespace/userns.h"
 
 #define STEP 7
+
+/* What a killed run of this step may leave, and the step that undoes it. */
+static const struct sweeper sweepers[] = {SWEEPERS_03, SWEEPERS_06, {NULL, NULL}}; /* 03, 06 */
 
 static int container_main(struct box *box)
 {
@@ -45,7 +50,8 @@ static int set_up(struct box *box)
 {
 	int namespaces = NAMESPACES_02 | net_clone_flags(box) | CLONE_NEWUSER; /* 06, 07 */
 
-	if (cgroup_create(box) < 0 /* 03: limits first */
+	if (state_create(box) < 0 /* 01: BOXES_RUN/<id>, locked while we run */
+	    || cgroup_create(box) < 0 /* 03: limits first */
 	    || overlay_prepare(box) < 0 /* 04: upper, work, merged */
 	    || prepare_userns_rootfs(box) < 0 /* 07: before clone, see userns.h */
 	    || start_container(box, namespaces, container_main) < 0 /* 02 */
@@ -67,6 +73,7 @@ int main(int argc, char **argv)
 	if (check_host_ready(&box, STEP) < 0 /* 01: root, rootfs, kernel features */
 	    || box_prepare(&box) < 0) /* 01: id, hostname; signals held from here */
 		return EXIT_BOXES_FAILED;
+	sweep_dead_runs(sweepers); /* 01: what killed runs left */
 	if (set_up(&box) == 0) {
 		status = wait_container(&box); /* 01 */
 		status = cgroup_report_oom(&box, status); /* 03: 137 + why */
@@ -76,5 +83,6 @@ int main(int argc, char **argv)
 	overlay_cleanup(&box); /* 04 */
 	cgroup_destroy(&box); /* 03 */
 	net_cleanup(&box); /* 06: last, the kernel is removing the veth meanwhile */
+	state_remove(&box); /* 01: last: after all that its state lists */
 	return status;
 }

@@ -18,6 +18,8 @@
 #include "log.h"
 #include "options.h"
 #include "ready.h"
+#include "state.h"
+#include "sweep.h"
 
 #include "02-pid-namespace/init.h"
 #include "02-pid-namespace/namespaces.h"
@@ -35,6 +37,9 @@
 
 #define STEP 9
 #define MAX_ARGV 256
+
+/* What a killed run of this step may leave, and the step that undoes it. */
+static const struct sweeper sweepers[] = {SWEEPERS_03, SWEEPERS_06, {NULL, NULL}}; /* 03, 06 */
 
 static int container_main(struct box *box)
 {
@@ -58,7 +63,8 @@ static int set_up(struct box *box)
 {
 	int namespaces = NAMESPACES_02 | net_clone_flags(box) | CLONE_NEWUSER; /* 06, 07 */
 
-	if (cgroup_create(box) < 0 /* 03: limits first */
+	if (state_create(box) < 0 /* 01: BOXES_RUN/<id>, locked while we run */
+	    || cgroup_create(box) < 0 /* 03: limits first */
 	    || overlay_prepare(box) < 0 /* 04: upper, work, merged */
 	    || prepare_userns_rootfs(box) < 0 /* 07: a mount point per layer */
 	    || start_container(box, namespaces, container_main) < 0 /* 02 */
@@ -106,6 +112,7 @@ static int run_image(int argc, char **argv)
 		return EXIT_BOXES_FAILED;
 	}
 	use_image_layers(&box, &image); /* 09: the overlay's lower layers */
+	sweep_dead_runs(sweepers); /* 01: what killed runs left */
 	if (set_up(&box) == 0) {
 		status = wait_container(&box); /* 01 */
 		status = cgroup_report_oom(&box, status); /* 03: 137 + why */
@@ -115,6 +122,7 @@ static int run_image(int argc, char **argv)
 	overlay_cleanup(&box); /* 04 */
 	cgroup_destroy(&box); /* 03 */
 	net_cleanup(&box); /* 06: last, the kernel is removing the veth meanwhile */
+	state_remove(&box); /* 01: last: after all that its state lists */
 	close_image(&image); /* 09: rmi may remove its layers now */
 	return status;
 }

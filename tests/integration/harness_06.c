@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -133,20 +134,97 @@ int host_link_exists(const char *name)
 	return if_nametoindex(name) != 0;
 }
 
+/* A lease names the state dir of its run ("state_dir PATH", subnet.c):
+ * ours are those under this test run's BOXES_RUN. Other runs on this
+ * machine share /run/boxes-net, and theirs are not counted. */
 int leases_held(void)
 {
-	char path[512];
+	char path[512], owner[4096 + 128], mine[600];
 	DIR *dir;
 	struct dirent *entry;
 	int count = 0;
 
-	snprintf(path, sizeof(path), "%s/net", run_dir());
-	dir = opendir(path);
+	snprintf(mine, sizeof(mine), "state_dir %s/", run_dir());
+	dir = opendir(LEASE_DIR);
 	if (!dir)
 		return errno == ENOENT ? 0 : -1;
-	while ((entry = readdir(dir)))
-		if (entry->d_name[0] != '.')
+	while ((entry = readdir(dir))) {
+		if (entry->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", LEASE_DIR, entry->d_name);
+		if (read_file(path, owner, sizeof(owner)) == 0 && strstr(owner, mine))
 			count++;
+	}
 	closedir(dir);
 	return count;
+}
+
+void id_in_trace(const char *trace_text, char *id, size_t len)
+{
+	const char *start = strstr(trace_text, "[01] mkdir(\""), *end;
+
+	id[0] = '\0';
+	if (!start || !(end = strchr(start + 12, '"')) || end - start < 12 + 12 || len < 13)
+		return;
+	memcpy(id, end - 12, 12);
+	id[12] = '\0';
+}
+
+pid_t spawn_running_box(struct running_box *box, const char *step_name)
+{
+	static int serial;
+
+	memset(box, 0, sizeof(*box));
+	snprintf(box->out_file, sizeof(box->out_file), "/tmp/boxes-run-%d-%d.out", (int)getpid(),
+		 serial);
+	snprintf(box->err_file, sizeof(box->err_file), "/tmp/boxes-run-%d-%d.err", (int)getpid(),
+		 serial++);
+	/* --init: a PID 1 that passes SIGTERM on to the shell (see step 02) */
+	box->pid = spawn_box(box->out_file, box->err_file, step_name, "--trace", "--init", ROOTFS,
+			     "/bin/sh", "-c",
+			     "trap 'exit 0' TERM; ip -4 -o addr show eth0 2>/dev/null; "
+			     "echo running; while :; do sleep 0.1; done",
+			     NULL);
+	return box->pid;
+}
+
+int wait_running_box(struct running_box *box, int timeout_s)
+{
+	char err[OUTPUT_MAX];
+
+	if (box->pid <= 0 ||
+	    wait_for_file_text(box->out_file, "running", timeout_s, box->out, sizeof(box->out)) < 0)
+		return -1;
+	read_file(box->err_file, err, sizeof(err));
+	id_in_trace(err, box->id, sizeof(box->id));
+	return box->id[0] ? 0 : -1;
+}
+
+int start_running_box(struct running_box *box, const char *step_name, int timeout_s)
+{
+	spawn_running_box(box, step_name);
+	return wait_running_box(box, timeout_s);
+}
+
+int stop_running_box(struct running_box *box)
+{
+	int status;
+
+	if (box->pid <= 0)
+		return -1;
+	kill(box->pid, SIGTERM);
+	status = wait_box(box->pid, 10);
+	box->pid = 0;
+	unlink(box->out_file);
+	unlink(box->err_file);
+	return status;
+}
+
+void stop_running_boxes(struct running_box *boxes, int count)
+{
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (boxes[i].pid > 0)
+			stop_running_box(&boxes[i]);
 }

@@ -31,7 +31,36 @@ void veth_in_trace(const char *trace_text, char *name, size_t len);
 /* Does the host have a network interface of that name? */
 int host_link_exists(const char *name);
 
-/* Entries in BOXES_RUN/net: the /30 leases still held. */
+/* The machine-wide lease directory (steps/06-net-namespace/subnet.h). */
+#define LEASE_DIR "/run/boxes-net"
+
+/* Lease files in LEASE_DIR of runs under this test's BOXES_RUN (made or
+ * taken over, held or left by a killed run). */
 int leases_held(void);
+
+/* A container that runs until its runtime gets SIGTERM, then exits 0: it
+ * prints its eth0 address (steps 06+) and "running", then waits. */
+struct running_box {
+	pid_t pid; /* the runtime, as spawn_box started it */
+	char id[16]; /* from its --trace: its BOXES_RUN/<id> */
+	char out_file[128], err_file[128];
+	char out[4096]; /* what it printed up to "running" */
+};
+
+/* Start one under the current BOXES_RUN (spawn: returns its pid), wait (at
+ * most timeout_s) until it runs (0, or -1 if it never did), or both. */
+pid_t spawn_running_box(struct running_box *box, const char *step_name);
+int wait_running_box(struct running_box *box, int timeout_s);
+int start_running_box(struct running_box *box, const char *step_name, int timeout_s);
+
+/* SIGTERM its runtime, wait for it; its exit code (-1 if it hung). */
+int stop_running_box(struct running_box *box);
+
+/* stop_running_box each of boxes[0..count-1] still running: for a test's
+ * teardown, so that a failed assert leaves no container behind. */
+void stop_running_boxes(struct running_box *boxes, int count);
+
+/* The id in a --trace output: its "[01] mkdir(\"BOXES_RUN/<id>\")". */
+void id_in_trace(const char *trace_text, char *id, size_t len);
 
 #endif

@@ -3,10 +3,14 @@
  * 10.200.0.0/16 - so the host's localhost-only services and its
  * interfaces are out of sight, which step 05 still showed. And every veth
  * and address lease is gone when the container ends. */
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -269,26 +273,36 @@ static void test_bad_net_value_rejected(void **state)
 	assert_int_equal(run_dir_entries(), 0);
 }
 
-/* A set-up error half-way (here: the lease directory is a file) ends the
- * run with 125 and a message naming the path, and leaves nothing behind. */
+/* A set-up error half-way (here: the lease directory is read-only, in a
+ * mount namespace of the test's own, so no other run on this machine is
+ * bothered) ends the run with 125 and a message naming the path, and
+ * leaves nothing behind. */
 static void test_net_setup_error_fails_cleanly(void **state)
 {
-	struct run_result r;
-	char lease_dir[512];
-	FILE *in_the_way;
+	struct run_result *r =
+	    mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+	int wstatus;
 
 	(void)state;
-	snprintf(lease_dir, sizeof(lease_dir), "%s/net", run_dir());
-	assert_int_equal(leases_held(), 0);
-	rmdir(lease_dir);
-	in_the_way = fopen(lease_dir, "w");
-	assert_non_null(in_the_way);
-	fclose(in_the_way);
-	run_box(&r, 10, STEP, ROOTFS, "/bin/true", NULL);
-	unlink(lease_dir);
-	assert_exit(&r, 125);
-	assert_error(&r, "/net): Not a directory");
+	assert_true(r != MAP_FAILED);
+	mkdir(LEASE_DIR, 0700); /* as the first run would */
+	pid = fork();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("tmpfs", LEASE_DIR, "tmpfs", MS_RDONLY, "size=4k") < 0)
+			_exit(2);
+		run_box(r, 10, STEP, ROOTFS, "/bin/true", NULL);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+	assert_int_equal(WEXITSTATUS(wstatus), 0);
+	assert_exit(r, 125);
+	assert_error(r, "create lease(" LEASE_DIR "/10.200.");
+	assert_error(r, "Read-only file system");
 	assert_int_equal(run_dir_entries(), 0);
+	munmap(r, sizeof(*r));
 }
 
 int main(void)

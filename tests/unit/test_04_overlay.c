@@ -1,6 +1,7 @@
-/* Unit tests, step 04: what overlay_prepare makes, what overlay_cleanup
- * removes, and the paths mount_overlay refuses before it mounts anything.
- * No root needed: nothing is mounted. */
+/* Unit tests, step 04: what overlay_prepare makes in the state dir (made
+ * by state_create, step 01), what overlay_cleanup removes, and the paths
+ * mount_overlay refuses before it mounts anything. No root needed:
+ * nothing is mounted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,30 +14,24 @@
 
 #include <cmocka.h>
 
+#include "unit_boxes_run.h"
+
 #include "04-overlay/overlay.h"
 #include "box.h"
-
-static char boxes_run[] = "/tmp/boxes-unit-04-XXXXXX";
-
-static int make_boxes_run(void **state)
-{
-	(void)state;
-	if (!mkdtemp(boxes_run))
-		return -1;
-	return setenv("BOXES_RUN", boxes_run, 1);
-}
-
-static int remove_boxes_run(void **state)
-{
-	(void)state;
-	return rmdir(boxes_run); /* fails if a test left something behind */
-}
+#include "state.h"
 
 static void new_box(struct box *box, const char *id)
 {
 	memset(box, 0, sizeof(*box));
 	strcpy(box->rootfs_abs, "/srv/rootfs");
 	strcpy(box->id, id);
+	assert_int_equal(state_create(box), 0); /* as every step's main does first */
+}
+
+static void end_box(struct box *box)
+{
+	overlay_cleanup(box);
+	state_remove(box);
 }
 
 static bool is_dir(const char *dir, const char *name)
@@ -57,7 +52,7 @@ static void test_the_rootfs_is_the_one_lower_layer_by_default(void **state)
 	assert_int_equal(overlay_prepare(&box), 0);
 	assert_int_equal(box.layer_count, 1);
 	assert_string_equal(box.layers[0], "/srv/rootfs");
-	overlay_cleanup(&box);
+	end_box(&box);
 }
 
 static void test_layers_given_by_a_later_step_are_kept(void **state)
@@ -72,7 +67,7 @@ static void test_layers_given_by_a_later_step_are_kept(void **state)
 	assert_int_equal(overlay_prepare(&box), 0);
 	assert_int_equal(box.layer_count, 2);
 	assert_string_equal(box.layers[0], "/var/lib/boxes/layers/top");
-	overlay_cleanup(&box);
+	end_box(&box);
 }
 
 static void test_prepare_makes_upper_work_merged_and_cleanup_removes_them(void **state)
@@ -90,6 +85,11 @@ static void test_prepare_makes_upper_work_merged_and_cleanup_removes_them(void *
 	assert_true(is_dir(state_dir, "merged"));
 	assert_non_null(strstr(box.merged_dir, "/0000000000a3/merged"));
 	overlay_cleanup(&box);
+	assert_false(is_dir(state_dir, "upper"));
+	assert_false(is_dir(state_dir, "work"));
+	assert_false(is_dir(state_dir, "merged"));
+	assert_int_equal(stat(state_dir, &st), 0); /* the state dir goes last */
+	state_remove(&box);
 	assert_int_equal(stat(state_dir, &st), -1);
 	assert_string_equal(box.state_dir, "");
 }
@@ -102,6 +102,8 @@ static void test_cleanup_without_prepare_does_nothing(void **state)
 	new_box(&box, "0000000000a4");
 	overlay_cleanup(&box);
 	overlay_cleanup(&box); /* twice is fine too */
+	state_remove(&box);
+	overlay_cleanup(&box); /* and without a state dir */
 }
 
 /* "lowerdir=A:B" means two layers, and a ',' ends the option: such paths
@@ -111,7 +113,7 @@ static void test_paths_that_would_split_mount_options_refused(void **state)
 	struct box box;
 
 	(void)state;
-	new_box(&box, "0000000000a5");
+	memset(&box, 0, sizeof(box));
 	box.layers[0] = "/srv/odd:rootfs";
 	box.layer_count = 1;
 	strcpy(box.state_dir, "/run/boxes/0000000000a5");
@@ -130,7 +132,7 @@ static void test_too_many_absolute_layers_refused_before_mounting(void **state)
 	int i;
 
 	(void)state;
-	new_box(&box, "0000000000a6");
+	memset(&box, 0, sizeof(box));
 	strcpy(box.state_dir, "/run/boxes/0000000000a6");
 	for (i = 0; i < 100; i++) {
 		snprintf(paths[i], sizeof(paths[i]), "/var/lib/boxes/layers/%064d", i);

@@ -1,5 +1,6 @@
 /* Unit tests for step 06's address plan: which /30 a container gets, and
- * the leases that keep two running containers from sharing one. No root
+ * the leases that keep two running containers from sharing one, in a
+ * temporary lease directory (the runtime's is /run/boxes-net). No root
  * needed: reading the host's addresses over netlink is unprivileged. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,14 +13,17 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "06-net-namespace/subnet.h"
+#include "box.h"
 
-static char run_dir[64];
+static char lease_dir[64];
 
 static void test_first_subnet_is_10_200_0_0(void **state)
 {
@@ -60,19 +64,58 @@ static void test_index_outside_10_200_rejected(void **state)
 	assert_int_equal(subnet.index, -1);
 }
 
+static struct box box_a, box_b;
+
+/* A lease file as a runtime would have left it: the owner lines, no lock. */
+static void write_lease(const char *path)
+{
+	FILE *file = fopen(path, "w");
+
+	assert_non_null(file);
+	fprintf(file, "id cccccccccccc\npid 999999999\nstate_dir -\n");
+	fclose(file);
+}
+
+/* The first /30 subnet_lease_at would give: lease it and give it back
+ * (out keeps its index and lease path). */
+static void first_free(struct subnet *out)
+{
+	struct subnet leased;
+
+	assert_int_equal(subnet_lease_at(lease_dir, &box_a, &leased), 0);
+	*out = leased;
+	subnet_release(&leased);
+}
+
 static void test_two_leases_get_different_subnets(void **state)
 {
 	struct subnet first, second;
 	struct stat st;
 
 	(void)state;
-	assert_int_equal(subnet_lease("aaaaaaaaaaaa", &first), 0);
-	assert_int_equal(subnet_lease("bbbbbbbbbbbb", &second), 0);
+	assert_int_equal(subnet_lease_at(lease_dir, &box_a, &first), 0);
+	assert_int_equal(subnet_lease_at(lease_dir, &box_b, &second), 0);
 	assert_int_not_equal(first.index, second.index);
 	assert_int_equal(stat(first.lease, &st), 0);
 	assert_int_equal(stat(second.lease, &st), 0);
 	subnet_release(&first);
 	subnet_release(&second);
+}
+
+static void test_lease_names_its_owner(void **state)
+{
+	struct subnet subnet;
+	char owner[256] = "";
+	FILE *file;
+
+	(void)state;
+	assert_int_equal(subnet_lease_at(lease_dir, &box_a, &subnet), 0);
+	file = fopen(subnet.lease, "r");
+	assert_non_null(file);
+	assert_int_equal(fread(owner, 1, sizeof(owner) - 1, file) > 0, 1);
+	fclose(file);
+	assert_non_null(strstr(owner, "id aaaaaaaaaaaa\n"));
+	subnet_release(&subnet);
 }
 
 static void test_release_removes_the_lease(void **state)
@@ -82,7 +125,7 @@ static void test_release_removes_the_lease(void **state)
 	struct stat st;
 
 	(void)state;
-	assert_int_equal(subnet_lease("aaaaaaaaaaaa", &subnet), 0);
+	assert_int_equal(subnet_lease_at(lease_dir, &box_a, &subnet), 0);
 	strcpy(lease, subnet.lease);
 	subnet_release(&subnet);
 	assert_int_equal(stat(lease, &st), -1);
@@ -90,124 +133,104 @@ static void test_release_removes_the_lease(void **state)
 	subnet_release(&subnet); /* twice is harmless */
 }
 
-/* Write a lease file by hand, as a runtime with that pid would have. */
-static void write_lease(const char *path, int pid)
-{
-	FILE *file = fopen(path, "w");
-
-	assert_non_null(file);
-	fprintf(file, "cccccccccccc %d\n", pid);
-	fclose(file);
-}
-
-static void test_lease_of_a_running_runtime_is_respected(void **state)
+/* The lease's lock is held (by another open file, as another runtime
+ * would): that /30 is not handed out again. */
+static void test_lease_whose_lock_is_held_is_respected(void **state)
 {
 	struct subnet probe, subnet;
-	char lease[4096];
-	int first_free;
+	int holder;
 
 	(void)state;
-	assert_int_equal(subnet_lease("aaaaaaaaaaaa", &probe), 0);
-	first_free = probe.index;
-	strcpy(lease, probe.lease);
-	subnet_release(&probe);
-	write_lease(lease, (int)getpid()); /* a runtime that is alive: us */
-	assert_int_equal(subnet_lease("bbbbbbbbbbbb", &subnet), 0);
-	assert_int_not_equal(subnet.index, first_free);
+	first_free(&probe);
+	write_lease(probe.lease);
+	holder = open(probe.lease, O_RDONLY);
+	assert_int_equal(flock(holder, LOCK_EX), 0);
+	assert_int_equal(subnet_lease_at(lease_dir, &box_b, &subnet), 0);
+	assert_int_not_equal(subnet.index, probe.index);
 	subnet_release(&subnet);
-	unlink(lease);
+	close(holder);
+	unlink(probe.lease);
 }
 
-static void test_stale_lease_is_taken_over(void **state)
+/* A lease file nobody holds a lock on: its runtime is dead. */
+static void test_lease_whose_lock_is_free_is_taken_over(void **state)
 {
 	struct subnet probe, subnet;
-	char lease[4096];
 
 	(void)state;
-	assert_int_equal(subnet_lease("aaaaaaaaaaaa", &probe), 0);
-	strcpy(lease, probe.lease);
-	subnet_release(&probe);
-	write_lease(lease, 999999999); /* above any pid_max: that runtime is gone */
-	assert_int_equal(subnet_lease("bbbbbbbbbbbb", &subnet), 0);
-	assert_string_equal(subnet.lease, lease);
+	first_free(&probe);
+	write_lease(probe.lease);
+	assert_int_equal(subnet_lease_at(lease_dir, &box_b, &subnet), 0);
+	assert_int_equal(subnet.index, probe.index);
+	assert_string_equal(subnet.lease, probe.lease);
 	subnet_release(&subnet);
 }
 
+/* A runtime that took a lease and was SIGKILLed: the kernel dropped its
+ * lock, so the /30 is free again, with no pid compared. */
 static void test_lease_of_a_killed_runtime_is_taken_over(void **state)
 {
 	struct subnet probe, subnet;
-	char lease[4096];
-	siginfo_t exited;
-	pid_t killed = fork();
+	int ready[2], wstatus;
+	char byte;
+	pid_t killed;
 
 	(void)state;
-	if (killed == 0)
-		_exit(0);
-	/* wait until it has exited, but do not reap it: a zombie */
-	assert_int_equal(waitid(P_PID, (id_t)killed, &exited, WEXITED | WNOWAIT), 0);
-	assert_int_equal(subnet_lease("aaaaaaaaaaaa", &probe), 0);
-	strcpy(lease, probe.lease);
-	subnet_release(&probe);
-	write_lease(lease, (int)killed);
-	assert_int_equal(subnet_lease("bbbbbbbbbbbb", &subnet), 0);
-	waitpid(killed, NULL, 0);
-	assert_string_equal(subnet.lease, lease);
+	first_free(&probe);
+	assert_int_equal(pipe(ready), 0);
+	killed = fork();
+	if (killed == 0) {
+		struct subnet held;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* should the test fail before it kills us */
+		if (subnet_lease_at(lease_dir, &box_a, &held) < 0)
+			_exit(1);
+		write(ready[1], "x", 1);
+		pause();
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &byte, 1), 1);
+	assert_int_equal(subnet_lease_at(lease_dir, &box_b, &subnet), 0);
+	assert_int_not_equal(subnet.index, probe.index); /* it lives: not ours */
+	subnet_release(&subnet);
+	kill(killed, SIGKILL);
+	waitpid(killed, &wstatus, 0);
+	close(ready[0]);
+	assert_int_equal(subnet_lease_at(lease_dir, &box_b, &subnet), 0);
+	assert_int_equal(subnet.index, probe.index); /* it is dead: ours */
 	subnet_release(&subnet);
 }
 
-static void test_lock_keeps_a_second_runtime_waiting(void **state)
+/* The sweeper acts on what a state file says: never on a path outside
+ * the machine's lease directory. */
+static void test_sweep_refuses_a_path_that_is_no_lease(void **state)
 {
-	char dir[128];
-	int lock_fd, other;
-
 	(void)state;
-	lock_fd = subnet_lock();
-	assert_true(lock_fd >= 0);
-	snprintf(dir, sizeof(dir), "%s/net", run_dir);
-	other = open(dir, O_RDONLY | O_DIRECTORY); /* as another runtime would */
-	assert_true(other >= 0);
-	assert_int_equal(flock(other, LOCK_EX | LOCK_NB), -1);
-	assert_int_equal(errno, EWOULDBLOCK);
-	subnet_unlock(lock_fd);
-	assert_int_equal(flock(other, LOCK_EX | LOCK_NB), 0);
-	close(other);
+	assert_int_equal(subnet_sweep_lease("/etc/passwd"), -1);
+	assert_int_equal(subnet_sweep_lease(SUBNET_LEASE_DIR "/../passwd"), -1);
+	assert_int_equal(subnet_sweep_lease(SUBNET_LEASE_DIR "/10.200.0.0/x"), -1);
+	assert_int_equal(subnet_sweep_lease(SUBNET_LEASE_DIR "/192.168.0.0"), -1);
+	assert_int_equal(subnet_sweep_lease("/tmp/10.200.0.0"), -1);
 }
 
-/* Leases are taken with the lock held, as net.c does. */
-static int held_lock = -1;
-
-static int take_lock(void **state)
+static int make_lease_dir(void **state)
 {
 	(void)state;
-	held_lock = subnet_lock();
-	return held_lock < 0 ? -1 : 0;
-}
-
-static int drop_lock(void **state)
-{
-	(void)state;
-	subnet_unlock(held_lock);
-	held_lock = -1;
-	return 0;
-}
-
-static int make_run_dir(void **state)
-{
-	(void)state;
-	strcpy(run_dir, "/tmp/boxes-unit-06-XXXXXX");
-	if (!mkdtemp(run_dir))
+	strcpy(lease_dir, "/tmp/boxes-unit-06-XXXXXX");
+	if (!mkdtemp(lease_dir))
 		return -1;
-	setenv("BOXES_RUN", run_dir, 1);
+	memset(&box_a, 0, sizeof(box_a));
+	memset(&box_b, 0, sizeof(box_b));
+	strcpy(box_a.id, "aaaaaaaaaaaa");
+	strcpy(box_b.id, "bbbbbbbbbbbb");
 	return 0;
 }
 
-static int remove_run_dir(void **state)
+/* rmdir fails if a test left a lease behind. */
+static int remove_lease_dir(void **state)
 {
-	char command[128];
-
 	(void)state;
-	snprintf(command, sizeof(command), "rm -rf '%s'", run_dir);
-	return system(command) == 0 ? 0 : -1;
+	return rmdir(lease_dir);
 }
 
 int main(void)
@@ -216,16 +239,14 @@ int main(void)
 	    cmocka_unit_test(test_first_subnet_is_10_200_0_0),
 	    cmocka_unit_test(test_subnets_are_four_addresses_apart),
 	    cmocka_unit_test(test_index_outside_10_200_rejected),
-	    cmocka_unit_test(test_lock_keeps_a_second_runtime_waiting),
-	    cmocka_unit_test_setup_teardown(test_two_leases_get_different_subnets, take_lock,
-					    drop_lock),
-	    cmocka_unit_test_setup_teardown(test_release_removes_the_lease, take_lock, drop_lock),
-	    cmocka_unit_test_setup_teardown(test_lease_of_a_running_runtime_is_respected, take_lock,
-					    drop_lock),
-	    cmocka_unit_test_setup_teardown(test_stale_lease_is_taken_over, take_lock, drop_lock),
-	    cmocka_unit_test_setup_teardown(test_lease_of_a_killed_runtime_is_taken_over, take_lock,
-					    drop_lock),
+	    cmocka_unit_test(test_two_leases_get_different_subnets),
+	    cmocka_unit_test(test_lease_names_its_owner),
+	    cmocka_unit_test(test_release_removes_the_lease),
+	    cmocka_unit_test(test_lease_whose_lock_is_held_is_respected),
+	    cmocka_unit_test(test_lease_whose_lock_is_free_is_taken_over),
+	    cmocka_unit_test(test_lease_of_a_killed_runtime_is_taken_over),
+	    cmocka_unit_test(test_sweep_refuses_a_path_that_is_no_lease),
 	};
 
-	return cmocka_run_group_tests(tests, make_run_dir, remove_run_dir);
+	return cmocka_run_group_tests(tests, make_lease_dir, remove_lease_dir);
 }
