@@ -3,8 +3,11 @@
 # Idempotent and quiet when everything is there: make demo/test run it first.
 set -eu
 
+# libssl-dev: libcrypto's SHA-256 for image digests (step 09).
+# podman, skopeo, umoci: tests only, they write the real archives step 09 loads.
 PACKAGES="build-essential pkg-config libseccomp-dev libcap-dev libnl-route-3-dev
-libarchive-dev libjansson-dev libyaml-dev libcmocka-dev busybox-static iproute2"
+libarchive-dev libjansson-dev libyaml-dev libcmocka-dev libssl-dev busybox-static iproute2
+podman skopeo umoci"
 
 missing=""
 for pkg in $PACKAGES; do
