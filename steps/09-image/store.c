@@ -94,14 +94,29 @@ int store_lock(struct store *store, int how)
 	return 0;
 }
 
+/* mkdtemp, then flock. Between the two, a sweep in another process may
+ * take the free lock and remove the new directory: then our flock waits
+ * until it is done, and the directory we hold has no name left (st_nlink
+ * 0). We try again with a new one. No clock, no lock of the whole store. */
 int store_make_temp(struct store *store, const char *what, char out[STORE_PATH_MAX], int *lock_fd)
 {
-	if (store_path(store, out, "tmp/%s-XXXXXX", what) < 0 || !mkdtemp(out))
-		return box_syserr("mkdtemp", out);
-	*lock_fd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*lock_fd < 0 || flock(*lock_fd, LOCK_EX) < 0)
-		return box_syserr("flock", out);
-	return 0;
+	for (int attempt = 0; attempt < 10; attempt++) {
+		struct stat st;
+
+		if (store_path(store, out, "tmp/%s-XXXXXX", what) < 0 || !mkdtemp(out))
+			return box_syserr("mkdtemp", out);
+		*lock_fd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*lock_fd < 0 && errno == ENOENT)
+			continue; /* swept already */
+		if (*lock_fd < 0 || flock(*lock_fd, LOCK_EX) < 0 || fstat(*lock_fd, &st) < 0)
+			return box_syserr("flock", out);
+		if (st.st_nlink > 0)
+			return 0;
+		close(*lock_fd);
+	}
+	box_error("mkdtemp %s: swept away ten times: is something removing %s/tmp?", out,
+		  store->root);
+	return -1;
 }
 
 void store_sweep_temp(struct store *store)
