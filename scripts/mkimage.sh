@@ -14,6 +14,8 @@
 #                      instead of docker save's (manifest.json, <id>/layer.tar)
 #   --compress gzip|zstd   compress the layers (OCI media types say so;
 #                      docker save's layout keeps them plain)
+#   --docker25         the layout docker 25+ saves: an OCI layout (plain
+#                      layers) with docker's manifest.json beside index.json
 #   --nested           (with --oci) index.json points to an image index with
 #                      one manifest per platform: this host's and one that
 #                      is not in the archive (a loader must pick the host's)
@@ -29,12 +31,13 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 rootfs=$here/build/rootfs
 format=docker
 nested=no
+docker25=no
 compress=none
 layers=3
 run_config='{"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"]}'
 
 usage() {
-	sed -n '2,29s/^# \{0,1\}//p' "$0" >&2
+	sed -n '2,31s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -42,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--rootfs) rootfs=$2; shift 2 ;;
 	--oci) format=oci; shift ;;
 	--nested) nested=yes; shift ;;
+	--docker25) format=oci; docker25=yes; shift ;;
 	--compress) compress=$2; shift 2 ;;
 	--layers) layers=$2; shift 2 ;;
 	--config) run_config=$2; shift 2 ;;
@@ -136,6 +140,7 @@ blob() { # blob FILE -> its digest hex, the file moved into blobs/
 size() { wc -c <"$work/archive/blobs/sha256/$1" | tr -d ' '; }
 media=application/vnd.oci.image.layer.v1.tar
 layer_descs=""
+layer_paths=""
 k=1
 while [ "$k" -le "$layers" ]; do
 	file=$work/layer-$k.tar
@@ -145,6 +150,7 @@ while [ "$k" -le "$layers" ]; do
 	none) type=$media ;;
 	esac
 	digest=$(blob "$file")
+	layer_paths="$layer_paths${layer_paths:+,}\"blobs/sha256/$digest\""
 	layer_descs="$layer_descs${layer_descs:+,}{\"mediaType\":\"$type\",\"digest\":\"sha256:$digest\",\"size\":$(size "$digest")}"
 	k=$((k + 1))
 done
@@ -162,7 +168,14 @@ if [ "$nested" = yes ]; then
 	manifest=$(blob "$work/index-blob.json")
 	top_type=application/vnd.oci.image.index.v1+json
 fi
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"%s","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"%s"}}]}' \
-	"$top_type" "$manifest" "$(size "$manifest")" "$name" >"$work/archive/index.json"
+annotations="\"org.opencontainers.image.ref.name\":\"$name\""
+if [ "$docker25" = yes ]; then
+	# docker names the image in containerd's annotation; ref.name is the tag
+	annotations="\"io.containerd.image.name\":\"$name\",\"org.opencontainers.image.ref.name\":\"${name##*:}\""
+	printf '[{"Config":"blobs/sha256/%s","RepoTags":["%s"],"Layers":[%s]}]' \
+		"$config" "$name" "$layer_paths" >"$work/archive/manifest.json"
+fi
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"%s","digest":"sha256:%s","size":%s,"annotations":{%s}}]}' \
+	"$top_type" "$manifest" "$(size "$manifest")" "$annotations" >"$work/archive/index.json"
 printf '{"imageLayoutVersion":"1.0.0"}' >"$work/archive/oci-layout"
 tar -C "$work/archive" --sort=name --numeric-owner -cf "$out" .

@@ -55,7 +55,9 @@ static int group_setup(void **state)
 	    mkimage(archive("oci-zstd.tar"), "localhost/boxes-oci:zstd", "--oci", "--compress",
 		    "zstd", NULL) != 0 ||
 	    mkimage(archive("nested.tar"), "localhost/boxes-oci:nested", "--oci", "--nested",
-		    NULL) != 0) {
+		    NULL) != 0 ||
+	    mkimage(archive("docker25.tar"), "localhost/boxes-test:docker25", "--docker25", NULL) !=
+		0) {
 		fprintf(stderr, "scripts/mkimage.sh failed\n");
 		return -1;
 	}
@@ -230,6 +232,40 @@ static void test_nested_index_picks_this_hosts_platform(void **state)
 	load_ok(archive("nested.tar"));
 	assert_output(&result, "Loaded image: localhost/boxes-oci:nested");
 	assert_int_equal(store_entries("images"), 1);
+}
+
+static void test_load_docker_25_layout(void **state)
+{
+	(void)state;
+	/* manifest.json beside index.json: docker's own manifest wins */
+	load_ok(archive("docker25.tar"));
+	assert_output(&result, "Loaded image: localhost/boxes-test:docker25");
+	assert_int_equal(store_entries("layers"), 3);
+}
+
+/* An OCI blob changed after the manifest named it by digest. */
+static void test_tampered_oci_blob_is_refused(void **state)
+{
+	char work[600], tampered[600];
+
+	(void)state;
+	snprintf(work, sizeof(work), "%s/tamper", archives);
+	snprintf(tampered, sizeof(tampered), "%s/tampered-oci.tar", archives);
+	assert_int_equal(
+	    shell("set -e; rm -rf %s; mkdir %s; cd %s; tar -xf %s; "
+		  "for f in blobs/sha256/*; do "
+		  "if gunzip -c $f 2>/dev/null | tar -t 2>/dev/null | grep -q data/top; then "
+		  "gunzip -c $f | perl -0777 -pe 's/\\0top\\n/\\0TOP\\n/' | gzip -n > $f.new; "
+		  "mv $f.new $f; fi; done; tar -cf %s .; cd /; rm -rf %s",
+		  work, work, work, archive("oci-gzip.tar"), tampered, work),
+	    0);
+	run_image_cmd(&result, NULL, "load -i %s", tampered);
+	assert_exit(&result, 125);
+	assert_error(&result, "load: layer 3 (blobs/sha256/");
+	assert_error(&result, "the manifest says sha256:");
+	assert_int_equal(line_count(result.err), 1);
+	assert_int_equal(store_entries("layers"), 0);
+	assert_int_equal(store_entries("images"), 0);
 }
 
 static void test_load_from_stdin_and_compressed_archives(void **state)
@@ -831,6 +867,8 @@ int main(void)
 	    STORE_TEST(test_whiteouts_and_opaque_dirs_hold_in_the_overlay),
 	    STORE_TEST(test_load_oci_layout_gzip_and_zstd_layers),
 	    STORE_TEST(test_nested_index_picks_this_hosts_platform),
+	    STORE_TEST(test_load_docker_25_layout),
+	    STORE_TEST(test_tampered_oci_blob_is_refused),
 	    STORE_TEST(test_load_from_stdin_and_compressed_archives),
 	    STORE_TEST(test_images_lists_like_docker),
 	    STORE_TEST(test_inspect_shows_config_and_layers),
