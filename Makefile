@@ -78,7 +78,7 @@ $(BUILD)/bin/doctor: $(BUILD)/obj/scripts/doctor.o $(COMMON_OBJ)
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Escape programs run inside the rootfs, which has no libc: static, no sanitizer.
-$(BUILD)/escapes/%: tests/escapes/%.c tests/escapes/escape.h
+$(BUILD)/escapes/%: tests/escapes/%.c $(wildcard tests/escapes/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  STATIC  $@"
 	@$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -static -o $@ $<

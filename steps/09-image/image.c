@@ -15,7 +15,7 @@
 #include "09-image/image.h"
 #include "09-image/reference.h"
 
-static int pin_image(struct store *store, struct image *image)
+static int pin_image(struct store *store, struct stored_image *image)
 {
 	char path[STORE_PATH_MAX];
 
@@ -27,7 +27,7 @@ static int pin_image(struct store *store, struct image *image)
 }
 
 /* The config says which layers, bottom first; each must be in the store. */
-static int find_layers(struct store *store, struct image *image)
+static int find_layers(struct store *store, struct stored_image *image)
 {
 	image->layers = calloc((size_t)image->config.diff_ids.count + 1, sizeof(char *));
 	for (int i = 0; i < image->config.diff_ids.count; i++) {
@@ -45,7 +45,7 @@ static int find_layers(struct store *store, struct image *image)
 	return 0;
 }
 
-static int read_config(struct store *store, struct image *image)
+static int read_config(struct store *store, struct stored_image *image)
 {
 	char *json, err[256];
 	size_t len;
@@ -60,7 +60,7 @@ static int read_config(struct store *store, struct image *image)
 	return result;
 }
 
-int image_open(struct store *store, const char *reference, struct image *image)
+int stored_image_open(struct store *store, const char *reference, struct stored_image *image)
 {
 	int result;
 
@@ -76,11 +76,11 @@ int image_open(struct store *store, const char *reference, struct image *image)
 		     : 0;
 	store_lock(store, LOCK_UN);
 	if (result < 0)
-		image_close(image);
+		stored_image_close(image);
 	return result;
 }
 
-void image_close(struct image *image)
+void stored_image_close(struct stored_image *image)
 {
 	if (image->pin_fd >= 0)
 		close(image->pin_fd); /* the flock goes with it */
@@ -262,7 +262,7 @@ int images_list(struct store *store)
 
 /* docker inspect's shape: Id, RepoTags, Created, Config, RootFS, Size and
  * the overlay lowerdir the layers make (top first, as overlayfs wants). */
-static json_t *inspect_json(struct store *store, const struct image *image,
+static json_t *inspect_json(struct store *store, const struct stored_image *image,
 			    const struct tag_index *index, json_t *config_root)
 {
 	json_t *out = json_object(), *tags = json_array(), *layers = json_array();
@@ -301,17 +301,17 @@ static json_t *inspect_json(struct store *store, const struct image *image,
 
 int image_inspect(struct store *store, const char *reference)
 {
-	struct image image;
+	struct stored_image image;
 	struct tag_index index;
 	json_t *config_root, *all;
 	char *json, *text;
 	size_t len;
 
-	if (image_open(store, reference, &image) < 0)
+	if (stored_image_open(store, reference, &image) < 0)
 		return EXIT_BOXES_FAILED;
 	if (store_lock(store, LOCK_SH) < 0 || index_read(store, &index) < 0 ||
 	    image_config_read(store, image.id, &json, &len) < 0) {
-		image_close(&image);
+		stored_image_close(&image);
 		return EXIT_BOXES_FAILED;
 	}
 	store_lock(store, LOCK_UN);
@@ -325,7 +325,7 @@ int image_inspect(struct store *store, const char *reference)
 	json_decref(config_root);
 	free(json);
 	index_free(&index);
-	image_close(&image);
+	stored_image_close(&image);
 	return 0;
 }
 

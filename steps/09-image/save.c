@@ -235,8 +235,8 @@ static int add_member(struct archive *out, const char *name, const char *data, s
 }
 
 /* The config with the new diff_ids. */
-static char *new_config(const struct store *store, const struct image *image, json_t *diff_ids,
-			size_t *len)
+static char *new_config(const struct store *store, const struct stored_image *image,
+			json_t *diff_ids, size_t *len)
 {
 	char *json, *text;
 	size_t json_len;
@@ -254,8 +254,8 @@ static char *new_config(const struct store *store, const struct image *image, js
 	return text;
 }
 
-static char *manifest_json(const struct image *image, const char *config_name, json_t *layers,
-			   char **repositories)
+static char *manifest_json(const struct stored_image *image, const char *config_name,
+			   json_t *layers, char **repositories)
 {
 	json_t *tags = json_array(), *manifest, *repos = json_object();
 	char *text;
@@ -280,7 +280,7 @@ static char *manifest_json(const struct image *image, const char *config_name, j
 	return text;
 }
 
-static int write_archive(struct store *store, struct image *image, struct archive *out,
+static int write_archive(struct store *store, struct stored_image *image, struct archive *out,
 			 const char *work)
 {
 	json_t *diff_ids = json_array(), *layers = json_array();
@@ -329,15 +329,15 @@ static int write_archive(struct store *store, struct image *image, struct archiv
 
 int save_image(struct store *store, const char *output, const char *reference)
 {
-	struct image image;
+	struct stored_image image;
 	struct archive *out;
 	char work[STORE_PATH_MAX];
 	int work_lock, result = -1;
 
-	if (image_open(store, reference, &image) < 0) /* pinned: rmi waits for us */
+	if (stored_image_open(store, reference, &image) < 0) /* pinned: rmi waits for us */
 		return EXIT_BOXES_FAILED;
 	if (store_make_temp(store, "save", work, &work_lock) < 0) {
-		image_close(&image);
+		stored_image_close(&image);
 		return EXIT_BOXES_FAILED;
 	}
 	out = archive_write_new();
@@ -353,6 +353,6 @@ int save_image(struct store *store, const char *output, const char *reference)
 		unlink(output);
 	remove_tree(work);
 	close(work_lock);
-	image_close(&image);
+	stored_image_close(&image);
 	return result < 0 ? EXIT_BOXES_FAILED : 0;
 }

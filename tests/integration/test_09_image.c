@@ -23,8 +23,7 @@
 #include "harness.h"
 #include "harness_09.h"
 
-#include "09-image/image.h"
-#include "09-image/store.h"
+#include "09-image/image_open.h"
 
 static struct run_result result;
 static char *archives; /* scratch dir with the archives of mkimage.sh */
@@ -382,22 +381,20 @@ static void test_rmi_removes_only_layers_no_image_uses(void **state)
 
 static void test_rmi_refuses_an_image_a_container_uses(void **state)
 {
-	struct store store;
-	struct image image;
+	struct opened_image image;
 
 	(void)state;
 	load_ok(archive("docker3.tar"));
-	/* what run does for the container's lifetime: image_open pins it */
-	assert_int_equal(store_open(&store), 0);
-	assert_int_equal(image_open(&store, "localhost/boxes-test", &image), 0);
+	/* what run does for the container's lifetime: open_image pins it */
+	assert_int_equal(open_image("localhost/boxes-test", &image), 0);
 	assert_int_equal(image.layer_count, 3);
-	assert_string_equal(image.config.cmd.items[0], "/bin/sh");
+	assert_string_equal(image.config.cmd[0], "/bin/sh");
+	assert_null(image.config.entrypoint);
 	run_image_cmd(&result, NULL, "rmi localhost/boxes-test");
 	assert_exit(&result, 125);
 	assert_error(&result, "a running container uses image");
 	assert_int_equal(store_entries("layers"), 3);
-	image_close(&image);
-	store_close(&store);
+	close_image(&image);
 	run_image_cmd(&result, NULL, "rmi localhost/boxes-test");
 	assert_exit(&result, 0);
 	assert_int_equal(store_entries("layers"), 0);
