@@ -672,6 +672,56 @@ static void test_load_of_the_escape_image_writes_nothing_outside(void **state)
 	assert_int_equal(dir_entries(outside), 0); /* blocked */
 }
 
+/* --- run: the image as a container's root ----------------------------- */
+
+static void test_run_sees_whiteouts_and_opaque_dirs(void **state)
+{
+	(void)state;
+	load_ok(archive("docker3.tar"));
+	run_image_cmd(&result, NULL, "%s",
+		      "run localhost/boxes-test /bin/sh -c "
+		      "'ls -A /data; test -e /etc/motd || echo motd-gone; cat /etc/layer-2'");
+	assert_exit(&result, 0);
+	assert_string_equal(result.out, "top\nmotd-gone\nfrom layer 2\n");
+}
+
+static void test_run_applies_the_image_config(void **state)
+{
+	char path[600];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/configured.tar", archives);
+	assert_int_equal(
+	    mkimage(path, "localhost/configured:1", "--config",
+		    "{\"Env\":[\"GREETING=hello\"],\"Entrypoint\":[\"/bin/sh\",\"-c\"],"
+		    "\"Cmd\":[\"echo $GREETING from $(pwd)\"],\"WorkingDir\":\"/data\"}",
+		    NULL),
+	    0);
+	load_ok(path);
+	run_image_cmd(&result, NULL, "run localhost/configured:1");
+	assert_exit(&result, 0);
+	assert_string_equal(result.out, "hello from /data\n");
+	run_image_cmd(&result, NULL,
+		      "run localhost/configured:1 'echo replaced'"); /* COMMAND replaces Cmd */
+	assert_exit(&result, 0);
+	assert_string_equal(result.out, "replaced\n");
+}
+
+static void test_image_of_100_layers_runs(void **state)
+{
+	char path[600];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/hundred.tar", archives);
+	assert_int_equal(mkimage(path, "localhost/hundred:1", "--layers", "100", NULL), 0);
+	load_ok(path);
+	assert_int_equal(store_entries("layers"), 100);
+	run_image_cmd(&result, NULL,
+		      "run localhost/hundred:1 /bin/sh -c 'ls /layers | wc -l; cat /layers/100'");
+	assert_exit(&result, 0);
+	assert_string_equal(result.out, "97\n100\n");
+}
+
 /* --- save, and the real tools ------------------------------------------ */
 
 static int podman_setup(void **state)
@@ -737,6 +787,9 @@ static void test_podman_archives_load_with_whiteouts(void **state)
 		overlay_sees(lower, false, "ls -A $M/data; test -e $M/etc/motd || echo motd-gone",
 			     seen, sizeof(seen));
 		assert_string_equal(seen, "top\nmotd-gone\n");
+		run_image_cmd(&result, NULL, "run localhost/boxes-test cat /data/top");
+		assert_exit(&result, 0);
+		assert_string_equal(result.out, "top\n");
 	}
 }
 
@@ -885,6 +938,9 @@ int main(void)
 	    STORE_TEST(test_hostile_devices_and_overlay_xattrs_are_dropped),
 	    STORE_TEST(test_naive_tar_loader_writes_outside),
 	    STORE_TEST(test_load_of_the_escape_image_writes_nothing_outside),
+	    STORE_TEST(test_run_sees_whiteouts_and_opaque_dirs),
+	    STORE_TEST(test_run_applies_the_image_config),
+	    STORE_TEST(test_image_of_100_layers_runs),
 	    PODMAN_TEST(test_boxes_saved_image_loads_in_podman),
 	    PODMAN_TEST(test_podman_archives_load_with_whiteouts),
 	    PODMAN_TEST(test_podman_import_and_several_images_in_one_archive),
