@@ -41,8 +41,8 @@ static bool registry_ok(const char *part, size_t len)
 {
 	size_t i;
 
-	if (len == 0)
-		return false;
+	if (len == 0 || !isalnum((unsigned char)part[0]))
+		return false; /* not "..", not "-x" */
 	for (i = 0; i < len; i++)
 		if (!isalnum((unsigned char)part[i]) && !strchr(".-:", part[i]))
 			return false;
