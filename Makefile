@@ -14,7 +14,8 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libseccomp libcap libnl-route-3.0 libarchive jansson yaml-0.1
+# libcrypto: OpenSSL's SHA-256 for the image digests of step 09.
+PKGS    := libseccomp libcap libnl-route-3.0 libarchive jansson yaml-0.1 libcrypto
 # '=' not ':=': pkg-config runs after install-deps.sh has had its turn.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -5,8 +5,11 @@
 #          (its modules too), booted under qemu on a pure cgroup v2 hierarchy
 set -eu
 
+# libssl-dev: libcrypto's SHA-256 for image digests (step 09).
+# podman, skopeo, umoci: tests only, they write the real archives step 09 loads.
 PACKAGES="build-essential pkg-config libseccomp-dev libcap-dev libnl-route-3-dev
-libarchive-dev libjansson-dev libyaml-dev libcmocka-dev busybox-static iproute2"
+libarchive-dev libjansson-dev libyaml-dev libcmocka-dev libssl-dev busybox-static iproute2
+podman skopeo umoci clang"
 if [ "${1:-}" = --vm ]; then
 	# e2fsprogs for mkfs.ext4 -d, kmod to list the boot modules' dependencies
 	kernel=linux-image-amd64

@@ -1,4 +1,6 @@
-/* image_open.h - step 09: what `run` takes from the image store. */
+/* image_open.h - step 09: what `run` takes from the image store
+ * (BOXES_ROOT): the layer directories, top first, and the config, with the
+ * image pinned (a shared flock that rmi respects) until close_image. */
 #ifndef BOXES_IMAGE_OPEN_H
 #define BOXES_IMAGE_OPEN_H
 
