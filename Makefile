@@ -123,6 +123,12 @@ $(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(COMMON_OBJ) $(ALL_MECH
 
 fuzz-targets: $(FUZZ_BINS)
 
+# make soak's program: a C program (tests/soak/soak.c says why) with common/.
+$(BUILD)/tests/soak/soak: $(wildcard tests/soak/*.c tests/soak/*.h) $(COMMON_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  SOAK    $@"
+	@$(CC) $(CFLAGS) -o $@ $(wildcard tests/soak/*.c) $(COMMON_OBJ) $(LDLIBS)
+
 deps:
 	@scripts/install-deps.sh
 
@@ -162,7 +168,7 @@ fuzz: deps
 
 soak: deps
 	@$(MAKE) --no-print-directory all rootfs $(BUILD)/tests/soak/soak
-	@$(BUILD)/tests/soak/soak --seconds $(SOAK_SECONDS) --bin $(BUILD)/bin --rootfs $(ROOTFS)
+	@$(BUILD)/tests/soak/soak --seconds $(SOAK_SECONDS) --bin $(BUILD)/bin --rootfs $(ROOTFS) --logs $(BUILD)/soak
 
 bench: deps
 	@$(MAKE) --no-print-directory all rootfs
