@@ -390,6 +390,10 @@ static const char *step_label(const struct run *run)
 {
 	static char label[160];
 
+	if (run->step == 0) {
+		snprintf(label, sizeof(label), "a run whose trace never named its id %s", run->id);
+		return label;
+	}
 	snprintf(label, sizeof(label), "run %d (%s, %s, id %s)", run->number,
 		 strrchr(soak.step_names[run->step], '/') + 1, fate_names[run->fate],
 		 run->id[0] ? run->id : "-");
@@ -542,23 +546,27 @@ static void check_after_sweep(struct run *runs, int count, const int *before)
 	}
 }
 
-/* State dirs whose id no trace told us (a kill between the mkdir and its
- * trace line): ours, since BOXES_RUN is. */
-static void check_unknown_state_dirs(struct run *runs, int count)
+/* State dirs whose id no trace told us (a runtime SIGKILLed between a
+ * mkdir and its trace line): ours, since BOXES_RUN is. Each becomes one
+ * more run to check, as a SIGKILLed one: the sweep must remove it. */
+static void adopt_unknown_state_dirs(struct run *runs, int *count, int max)
 {
-	char ids[256][ID_LEN + 1];
-	int found = state_dir_ids(soak.run_dir, ids, 256), i, j;
+	char ids[64][ID_LEN + 1];
+	int found = state_dir_ids(soak.run_dir, ids, 64), i, j;
 	bool known;
 
-	for (i = 0; i < found; i++) {
-		for (known = false, j = 0; j < count && !known; j++)
+	for (i = 0; i < found && *count < max; i++) {
+		for (known = false, j = 0; j < *count && !known; j++)
 			known = strcmp(runs[j].id, ids[i]) == 0;
 		if (known)
 			continue;
-		printf("soak: leak: state dir %s/%s of a run whose trace never named it\n",
-		       soak.run_dir, ids[i]);
-		count_leaks(NULL, 1);
-		debris_remove(soak.run_dir, ids[i]);
+		memset(&runs[*count], 0, sizeof(runs[0]));
+		runs[*count].number = -1;
+		runs[*count].fate = FATE_SIGKILL;
+		runs[*count].signal_sent = true;
+		runs[*count].reaped = true;
+		snprintf(runs[*count].id, sizeof(runs[0].id), "%.12s", ids[i]);
+		(*count)++;
 	}
 }
 
@@ -590,21 +598,40 @@ static char *host_objects(void)
 	return list;
 }
 
-/* A cgroup or link that appeared while the soak ran and is not named for
- * any id it knows: a run killed between a mkdir and its trace line - or
- * a run of someone else on this machine. Not provably ours: reported,
- * counted apart from the leaks, left alone. */
-static void check_unknown_objects(const char *before)
+/* The runs that may have made something the soak cannot name: SIGKILLed
+ * after step 03's statfs and before a mkdir was traced (a kill that comes
+ * while mkdir of a memory cgroup waits for the kernel's cgroup lock lands
+ * right after it returns). " 12 40", or "" if none. */
+static void untraced_runs(const struct run *runs, int count, char *out, size_t len)
 {
-	char *after = host_objects(), *line, *end, needle[PATH_MAX + 2];
+	size_t used = 0;
+	int i;
 
+	out[0] = '\0';
+	for (i = 0; i < count && used < len; i++)
+		if (runs[i].step >= 3 && !runs[i].id[0] && runs[i].fate == FATE_SIGKILL &&
+		    runs[i].signal_sent)
+			used += (size_t)snprintf(out + used, len - used, " %d", runs[i].number);
+}
+
+/* A cgroup or link that appeared during the round, is still there after
+ * it, and is not named for any id the soak knows - its own were removed
+ * by now: a run of ours killed before its trace named its id, or a run of
+ * someone else on this machine. Not provably ours: reported, counted
+ * apart from the leaks, left alone. */
+static void check_unknown_objects(const char *before, const struct run *runs, int count)
+{
+	char *after = host_objects(), *line, *end, needle[PATH_MAX + 2], candidates[256];
+
+	untraced_runs(runs, count, candidates, sizeof(candidates));
 	for (line = after + 1; (end = strchr(line, '\n')) != NULL; line = end + 1) {
 		snprintf(needle, sizeof(needle), "\n%.*s\n", (int)(end - line), line);
 		if (strstr(before, needle))
 			continue;
-		printf("soak: unattributed: %.*s appeared during the soak, named for no run of "
-		       "its own: left alone\n",
-		       (int)(end - line), line);
+		printf("soak: unattributed: %.*s appeared in round %d and is named for no run "
+		       "the soak knows (%s%s): left alone\n",
+		       (int)(end - line), line, totals.rounds + 1,
+		       candidates[0] ? "probably one of runs" : "another user's run?", candidates);
 		totals.unattributed++;
 	}
 	free(after);
@@ -622,9 +649,10 @@ static int pick_fate(void)
 
 static void soak_round(void)
 {
-	struct run runs[MAX_PARALLEL + 1];
-	int before[MAX_PARALLEL + 1];
-	int count = soak.parallel, i;
+	static struct run runs[MAX_PARALLEL + 1 + 64];
+	static int before[MAX_PARALLEL + 1 + 64];
+	int count = soak.parallel, i, max = (int)(sizeof(runs) / sizeof(runs[0]));
+	char *objects_before = host_objects();
 	bool any_killed = false;
 
 	for (i = 0; i < count; i++)
@@ -637,6 +665,7 @@ static void soak_round(void)
 		any_killed |= runs[i].fate == FATE_SIGKILL && runs[i].signal_sent;
 	}
 	check_survivors(runs, count);
+	adopt_unknown_state_dirs(runs, &count, max - 1);
 	check_own_clean_up(runs, count, before);
 	if (any_killed) {
 		/* the sweep runs at every start: start one more, and let it end */
@@ -649,8 +678,10 @@ static void soak_round(void)
 		count++;
 		check_survivors(runs, count);
 	}
+	adopt_unknown_state_dirs(runs, &count, max);
 	check_after_sweep(runs, count, before);
-	check_unknown_state_dirs(runs, count);
+	check_unknown_objects(objects_before, runs, count);
+	free(objects_before);
 	totals.rounds++;
 }
 
@@ -755,14 +786,14 @@ static void print_totals(long long elapsed_ms)
 	print_by_step(totals.survivors_by_step);
 	printf("\n  hangs      %d, failed runs %d\n", totals.hangs, totals.errors);
 	if (totals.unattributed)
-		printf("  unattributed %d (a cgroup or link of no run of ours: see above)\n",
+		printf("  unattributed %d (a cgroup or link named for no run it knows: see "
+		       "above)\n",
 		       totals.unattributed);
 }
 
 int main(int argc, char **argv)
 {
 	long long begin, deadline;
-	char *objects_before;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_arguments(argc, argv);
@@ -778,7 +809,6 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_stop);
 	printf("soak: %d s, %d runs at once, BOXES_RUN=%s, marker %s<N>, seed %u\n", soak.seconds,
 	       soak.parallel, soak.run_dir, soak.marker, soak.seed);
-	objects_before = host_objects();
 	begin = now_ms();
 	deadline = begin + (long long)soak.seconds * 1000;
 	while (now_ms() < deadline && !stop_requested) {
@@ -793,11 +823,12 @@ int main(int argc, char **argv)
 		       soak.base);
 		count_leaks(NULL, 1);
 	}
-	check_unknown_objects(objects_before);
-	free(objects_before);
 	print_totals(now_ms() - begin);
 	printf("  logs       %s/N.log, one per run\n", soak.log_dir);
 	if (remove_tree(soak.base) < 0 || access(soak.base, F_OK) == 0)
 		printf("soak: could not remove %s\n", soak.base);
-	return totals.leaks || totals.survivors || totals.hangs || totals.errors ? 1 : 0;
+	return totals.leaks || totals.survivors || totals.hangs || totals.errors ||
+		       totals.unattributed
+		   ? 1
+		   : 0;
 }
