@@ -4,6 +4,7 @@
 #   make demo       install what is missing, check this machine, build, and
 #                   show which escapes each step blocks
 #   make test       every test (unit, then integration as root); STEP=02 for one step
+#   make test-vm    the same suite in a VM: Debian's kernel, pure cgroup v2
 #   make matrix     every escape program under every step, as a table
 #   make diff STEP=05   what step 05 adds over step 04
 #   make asan       the whole suite under AddressSanitizer + UBSan
@@ -59,7 +60,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SOAK_SECONDS ?= 300
 
-.PHONY: all libs-present deps doctor demo test unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak
+.PHONY: all libs-present deps doctor demo test test-vm unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -91,7 +92,7 @@ $(BUILD)/bin/doctor: $(BUILD)/obj/scripts/doctor.o $(COMMON_OBJ)
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Escape programs run inside the rootfs, which has no libc: static, no sanitizer.
-$(BUILD)/escapes/%: tests/escapes/%.c tests/escapes/escape.h
+$(BUILD)/escapes/%: tests/escapes/%.c $(wildcard tests/escapes/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  STATIC  $@"
 	@$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -static -o $@ $<
@@ -146,6 +147,14 @@ demo: deps
 test: deps
 	@$(MAKE) --no-print-directory all rootfs $(UNIT_BINS) $(INT_BINS)
 	@BUILD=$(BUILD) scripts/run-tests.sh $(STEP)
+
+# The whole suite again, inside qemu on Debian's own kernel with a pure
+# cgroup v2 hierarchy set up as systemd does (scripts/test-vm.sh): the
+# binaries built here, this machine's root shared read-only.
+test-vm: deps
+	@scripts/install-deps.sh --vm
+	@$(MAKE) --no-print-directory all rootfs $(UNIT_BINS) $(INT_BINS)
+	@BUILD=$(BUILD) scripts/test-vm.sh
 
 matrix: deps
 	@$(MAKE) --no-print-directory all rootfs

@@ -13,6 +13,7 @@
 #define BOX_ID_LEN 12
 #define BOX_MAX_ENV 64
 #define BOX_MAX_CAPS 64
+#define BOX_MAX_LAYERS 128
 
 enum net_mode { NET_VETH = 0, NET_NONE, NET_HOST };
 enum seccomp_mode { SECCOMP_DEFAULT = 0, SECCOMP_UNCONFINED };
@@ -51,7 +52,11 @@ struct box {
 
 	/* 04: runtime state, BOXES_RUN/<id>, and the overlay made there */
 	char state_dir[4096];
-	char lower_dir[4096]; /* overlay lowerdir: the rootfs (07: idmapped) */
+	/* The overlay's read-only lower layers, top first: the rootfs alone up
+	 * to step 08 (overlay_prepare sets it), an image's layers in 09. */
+	const char *layers[BOX_MAX_LAYERS];
+	int layer_count;
+	bool layers_idmapped; /* 07: each seen through BOXES_RUN/<id>/lower/<n> */
 	char merged_dir[4096]; /* where the overlay is mounted: the new root */
 
 	/* 06: network */
@@ -67,6 +72,10 @@ struct box {
 	int cap_add_count;
 	const char *cap_drop[BOX_MAX_CAPS];
 	int cap_drop_count;
+
+	/* 09: what the image's config says, or -u/--entrypoint instead */
+	const char *user; /* -u/--user NAME|UID[:GROUP|GID]; NULL: root */
+	const char *entrypoint; /* --entrypoint CMD: replaces the image's */
 
 	/* set by the runtime while the container runs */
 	pid_t container_pid; /* as the host sees it */

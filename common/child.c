@@ -98,7 +98,7 @@ int start_container(struct box *box, int clone_flags, container_fn fn)
 
 	if (pipe2(sync_pipe, O_CLOEXEC) < 0)
 		return box_syserr("pipe2", "sync pipe");
-	hold_signals(); /* normally done already by parse_options */
+	hold_signals(); /* normally done already by box_prepare */
 	fflush(NULL);
 	describe_flags(clone_flags, flag_names, sizeof(flag_names));
 	/* A raw clone(2) without a new stack behaves like fork(2), plus the

@@ -16,7 +16,7 @@ typedef int (*container_fn)(struct box *box);
 /* Hold SIGINT/SIGTERM/SIGHUP/SIGQUIT until wait_container forwards them
  * to the running container: a Ctrl-C during set-up then can't interrupt
  * the runtime half-way, with a cgroup or state dir made and not removed.
- * Also ignores SIGPIPE, for the same reason. parse_options calls it. */
+ * Also ignores SIGPIPE, for the same reason. box_prepare (ready.h) calls it. */
 void hold_signals(void);
 
 /* Parent: clone(2) a child with these CLONE_NEW* flags (0 = a plain fork)

@@ -1,6 +1,7 @@
 /* kernel_features.c - does this kernel have what a step needs? Cheap checks only:
  * they run at every start. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/statfs.h>
@@ -99,22 +100,46 @@ static int has_netns(char *detail, int len)
 	return found;
 }
 
+/* The running kernel's "major.minor", from uname(2). */
+static void kernel_version(int *major, int *minor)
+{
+	struct utsname uts;
+
+	*major = *minor = 0;
+	if (uname(&uts) == 0)
+		sscanf(uts.release, "%d.%d", major, minor);
+}
+
+int kernel_at_least(int major, int minor)
+{
+	int running_major, running_minor;
+
+	kernel_version(&running_major, &running_minor);
+	return running_major > major || (running_major == major && running_minor >= minor);
+}
+
+const char *idmap_filesystems(void)
+{
+	/* tmpfs learnt idmapped mounts in Linux 6.3; before, mount_setattr
+	 * says EINVAL for a rootfs there */
+	return kernel_at_least(6, 3) ? "ext4, xfs, btrfs or tmpfs"
+				     : "ext4, xfs or btrfs (tmpfs only from Linux 6.3 on)";
+}
+
 static int has_userns(char *detail, int len)
 {
 	char value[32] = "0";
-	struct utsname uts;
-	int major = 0, minor = 0;
+	int major, minor;
 
 	if (access("/proc/self/ns/user", F_OK) != 0) {
 		snprintf(detail, (size_t)len, "no /proc/self/ns/user");
 		return 0;
 	}
 	read_line("/proc/sys/user/max_user_namespaces", value, sizeof(value));
-	uname(&uts);
-	sscanf(uts.release, "%d.%d", &major, &minor);
+	kernel_version(&major, &minor);
 	snprintf(detail, (size_t)len, "max_user_namespaces=%s, kernel %d.%d", value, major, minor);
 	/* idmapped overlay layers need 5.19 */
-	return strcmp(value, "0") != 0 && (major > 5 || (major == 5 && minor >= 19));
+	return strcmp(value, "0") != 0 && kernel_at_least(5, 19);
 }
 
 static int has_seccomp(char *detail, int len)
@@ -149,6 +174,15 @@ const struct feature *feature_list(int *count)
 int feature_present(const struct feature *feature, char *detail, int detail_len)
 {
 	return checks[feature - features](detail, detail_len);
+}
+
+long long kernel_pid_max(void)
+{
+	char value[32];
+
+	if (read_line("/proc/sys/kernel/pid_max", value, sizeof(value)) < 0)
+		return -1;
+	return atoll(value);
 }
 
 int require_features(int step)

@@ -19,4 +19,15 @@ int feature_present(const struct feature *feature, char *detail, int detail_len)
  * "boxes: step NN needs X (seen: ...); fix: ..." and return -1. */
 int require_features(int step);
 
+/* 1 if the running kernel is major.minor or later. */
+int kernel_at_least(int major, int minor);
+
+/* The filesystems whose mounts this kernel can idmap (mount_setattr(2),
+ * MOUNT_ATTR_IDMAP), for a hint: "ext4, xfs, btrfs or tmpfs" from 6.3 on. */
+const char *idmap_filesystems(void);
+
+/* /proc/sys/kernel/pid_max: no pid, and so no pids.max, goes above it.
+ * -1 when it can't be read. */
+long long kernel_pid_max(void);
+
 #endif

@@ -4,6 +4,7 @@
  * the options of its own step and the ones before, so --help of 01 stays
  * short and a learner meets each option where its mechanism is taught.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -11,12 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "child.h"
 #include "kernel_features.h"
-#include "id.h"
 #include "log.h"
 #include "options.h"
 #include "size.h"
@@ -38,6 +35,8 @@ enum {
 	OPT_SECCOMP,
 	OPT_CAP_ADD,
 	OPT_CAP_DROP,
+	OPT_ENTRYPOINT,
+	OPT_RM,
 };
 
 struct option_info {
@@ -70,6 +69,10 @@ static const struct option_info option_table[] = {
     {"seccomp", OPT_SECCOMP, "MODE", 8, "default: deny dangerous syscalls; unconfined: no filter"},
     {"cap-add", OPT_CAP_ADD, "CAP", 8, "keep a capability beyond the default set (e.g. NET_ADMIN)"},
     {"cap-drop", OPT_CAP_DROP, "CAP", 8, "drop a capability of the default set (ALL for all)"},
+    {"user", 'u', "USER[:GROUP]", 9, "run as this user of the image (name or uid), not root"},
+    {"entrypoint", OPT_ENTRYPOINT, "CMD", 9, "run CMD instead of the image's entrypoint"},
+    {"rm", OPT_RM, NULL, 9,
+     "remove the container when it exits (always so: accepted for docker's sake)"},
 };
 
 #define OPTION_COUNT (int)(sizeof(option_table) / sizeof(option_table[0]))
@@ -89,13 +92,29 @@ void box_init(struct box *box, int step)
 
 void print_usage(int step, const char *program, FILE *out)
 {
-	int i;
-
+	if (step >= 9)
+		fprintf(out,
+			"Usage: %s run [OPTIONS] IMAGE[:TAG] [COMMAND [ARG...]]\n\n"
+			"Run a container of IMAGE from the local store (step %02d of boxes).\n\n"
+			"Options:\n",
+			program, step);
+	else
+		fprintf(out,
+			"Usage: %s [OPTIONS] ROOTFS COMMAND [ARG...]\n\n"
+			"Run COMMAND in a container whose root is ROOTFS (step %02d of boxes).\n\n"
+			"Options:\n",
+			program, step);
+	print_option_list(step, out);
 	fprintf(
 	    out,
-	    "Usage: %s [OPTIONS] ROOTFS COMMAND [ARG...]\n\n"
-	    "Run COMMAND in a container whose root is ROOTFS (step %02d of boxes).\n\nOptions:\n",
-	    program, step);
+	    "\nExit status: the command's own; 128+N if signal N killed it (137: also\n"
+	    "out of memory); 125 if boxes failed; 126 if COMMAND can't run; 127 if not found.\n");
+}
+
+void print_option_list(int step, FILE *out)
+{
+	int i;
+
 	for (i = 0; i < OPTION_COUNT; i++) {
 		const struct option_info *opt = &option_table[i];
 		char left[64];
@@ -110,24 +129,97 @@ void print_usage(int step, const char *program, FILE *out)
 				 opt->arg ? opt->arg : "");
 		fprintf(out, "  %-24s%s\n", left, opt->help);
 	}
-	fprintf(
-	    out,
-	    "\nExit status: the command's own; 128+N if signal N killed it (137: also\n"
-	    "out of memory); 125 if boxes failed; 126 if COMMAND can't run; 127 if not found.\n");
 }
 
-/* "C:H:N", three whole numbers, N > 0. */
-int parse_id_map(const char *text, struct id_map *map)
+/* One whole number of a "C:H:N" map, digits only, ending at stop. */
+static int parse_map_number(const char **text, char stop, unsigned long long *number)
 {
-	unsigned long inside, outside, count;
-	char tail;
+	char *end;
 
-	if (!text || sscanf(text, "%lu:%lu:%lu%c", &inside, &outside, &count, &tail) != 3 ||
-	    strchr(text, '-') || count == 0 || count > UINT32_MAX || inside > UINT32_MAX - count ||
-	    outside > UINT32_MAX - count)
+	if (!isdigit((unsigned char)**text))
+		return -1;
+	errno = 0;
+	*number = strtoull(*text, &end, 10);
+	if (errno || *end != stop)
+		return -1;
+	*text = end + (stop ? 1 : 0);
+	return 0;
+}
+
+/* "C:H:N", three whole numbers. The kernel's ids are 32-bit and
+ * 4294967295 is (uid_t)-1, "no id": a range must end below it, or the
+ * kernel refuses the map line (user_namespaces(7)) - or, for a count
+ * beyond 32 bits, a sloppier parser would cut it short without a word. */
+int parse_id_map(const char *text, struct id_map *map, const char **problem)
+{
+	unsigned long long inside, outside, count;
+	const char *why = NULL;
+
+	if (!text || parse_map_number(&text, ':', &inside) < 0 ||
+	    parse_map_number(&text, ':', &outside) < 0 || parse_map_number(&text, '\0', &count) < 0)
+		why = "expected CONTAINER:HOST:COUNT, three whole numbers, e.g. 0:100000:65536";
+	else if (count == 0 || count > UINT32_MAX)
+		why = "COUNT must be 1 to 4294967295";
+	else if (inside + count > UINT32_MAX)
+		why = "CONTAINER+COUNT must be at most 4294967295 (ids are 32-bit)";
+	else if (outside + count > UINT32_MAX)
+		why = "HOST+COUNT must be at most 4294967295 (ids are 32-bit)";
+	if (problem)
+		*problem = why;
+	if (why)
 		return -1;
 	*map = (struct id_map){inside, outside, count};
 	return 0;
+}
+
+/* RFC 1123 host names, what resolvers and logs expect. sethostname(2)
+ * itself takes any bytes: a newline or a space in the name would forge
+ * lines in every log or file that prints it. */
+const char *hostname_problem(const char *name)
+{
+	size_t label = 0, i, length = strlen(name);
+
+	if (length == 0)
+		return "it is empty";
+	if (length > 64) /* the kernel's limit (__NEW_UTS_LEN), below RFC 1123's 253 */
+		return "longer than 64 characters";
+	for (i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return "a label between dots is empty";
+			if (name[i - 1] == '-')
+				return "a label ends with '-'";
+			label = 0;
+		} else if (isalnum(c) || c == '-') {
+			if (c == '-' && label == 0)
+				return "a label starts with '-'";
+			if (++label > 63)
+				return "a label is longer than 63 characters";
+		} else {
+			return "only letters, digits, '-' and '.' are allowed";
+		}
+	}
+	if (label == 0)
+		return "it ends with '.'";
+	if (name[length - 1] == '-')
+		return "a label ends with '-'";
+	return NULL;
+}
+
+/* A value for an error line: a control character (a newline above all)
+ * would break the one line in two, so the line shows it as '?' (and at
+ * most 79 characters of it). */
+static const char *printable(const char *value)
+{
+	static char shown[80];
+	size_t i;
+
+	for (i = 0; value[i] && i < sizeof(shown) - 1; i++)
+		shown[i] = iscntrl((unsigned char)value[i]) ? '?' : value[i];
+	shown[i] = '\0';
+	return shown;
 }
 
 /* The option this argument names, when it exists in a later step. */
@@ -149,9 +241,10 @@ static const struct option_info *later_option(const char *arg)
 	return NULL;
 }
 
-static int unknown_option(int step, const char *arg)
+static int unknown_option(int step, const char *name)
 {
-	const struct option_info *later = later_option(arg);
+	const struct option_info *later = later_option(name);
+	const char *arg = printable(name);
 
 	if (later && later->step > step)
 		box_error("unknown option %s: --%s arrives in step %02d (see --help)", arg,
@@ -165,6 +258,42 @@ static int unknown_option(int step, const char *arg)
 	return -1;
 }
 
+/* pids.max takes any number up to the kernel's own limit on pids; above
+ * it the cgroup write fails with a bare EINVAL, so say it here. */
+static int set_pids_limit(struct box *box, const char *value)
+{
+	long long pid_max = kernel_pid_max();
+
+	if (parse_count(value, &box->pids_limit) < 0) {
+		box_error("--pids-limit '%s': expected a whole number above 0", printable(value));
+		return -1;
+	}
+	if (pid_max > 0 && box->pids_limit > pid_max) {
+		box_error("--pids-limit %s: above this kernel's limit of %lld processes "
+			  "(/proc/sys/kernel/pid_max); use 1 to %lld",
+			  printable(value), pid_max, pid_max);
+		return -1;
+	}
+	return 0;
+}
+
+/* --uidmap/--gidmap. A map that gives host id 0 to the container is
+ * allowed - a learner may want to see step 07 undone - but said out loud. */
+static int set_id_map(struct id_map *map, const char *option, const char *value)
+{
+	const char *problem;
+
+	if (parse_id_map(value, map, &problem) < 0) {
+		box_error("--%s '%s': %s", option, printable(value), problem);
+		return -1;
+	}
+	if (map->outside == 0)
+		box_error("warning: --%s %s maps container %cid %lu to host %cid 0: that "
+			  "container user is host root again, undoing step 07",
+			  option, value, option[0], map->inside, option[0]);
+	return 0;
+}
+
 static int set_option(struct box *box, int key, const char *value)
 {
 	switch (key) {
@@ -174,14 +303,15 @@ static int set_option(struct box *box, int key, const char *value)
 			return -1;
 		}
 		if (!*value || *value == '=') {
-			box_error("-e %s: expected KEY=VALUE or KEY", value);
+			box_error("-e %s: expected KEY=VALUE or KEY", printable(value));
 			return -1;
 		}
 		box->env_extra[box->env_count++] = value;
 		return 0;
 	case 'w':
 		if (value[0] != '/') {
-			box_error("-w %s: the working directory must be an absolute path", value);
+			box_error("-w %s: the working directory must be an absolute path",
+				  printable(value));
 			return -1;
 		}
 		box->workdir = value;
@@ -189,31 +319,35 @@ static int set_option(struct box *box, int key, const char *value)
 	case OPT_TRACE:
 		box->trace = true;
 		return 0;
-	case OPT_HOSTNAME:
-		if (!*value || strlen(value) > 64) {
-			box_error("--hostname '%s': must be 1 to 64 characters", value);
+	case OPT_HOSTNAME: {
+		const char *problem = hostname_problem(value);
+
+		if (problem) {
+			box_error("--hostname '%s': %s; a hostname is letters, digits and '-' in "
+				  "labels of 1 to 63 separated by '.', at most 64 characters",
+				  printable(value), problem);
 			return -1;
 		}
 		box->hostname = value;
 		return 0;
+	}
 	case OPT_INIT:
 		box->init = true;
 		return 0;
 	case 'm':
 		if (parse_size(value, &box->memory_bytes) == 0)
 			return 0;
-		box_error("--memory '%s': not a size (use bytes or a unit: 512k, 64M, 1g)", value);
+		box_error("--memory '%s': not a size (use bytes or a unit: 512k, 64M, 1g)",
+			  printable(value));
 		return -1;
 	case OPT_PIDS:
-		if (parse_count(value, &box->pids_limit) == 0)
-			return 0;
-		box_error("--pids-limit '%s': expected a whole number above 0", value);
-		return -1;
+		return set_pids_limit(box, value);
 	case OPT_CPUS:
 		if (parse_cpus(value, &box->cpu_quota_us, &box->cpu_period_us) == 0)
 			return 0;
-		box_error("--cpus '%s': expected a number of CPUs from 0.01 to 1000, e.g. 0.5",
-			  value);
+		box_error("--cpus '%s': expected a number of CPUs from 0.01 to 1000, in decimal, "
+			  "e.g. 0.5",
+			  printable(value));
 		return -1;
 	case OPT_NET:
 		if (strcmp(value, "veth") == 0)
@@ -223,34 +357,36 @@ static int set_option(struct box *box, int key, const char *value)
 		else if (strcmp(value, "host") == 0)
 			box->net = NET_HOST;
 		else {
-			box_error("--net '%s': expected veth, none or host", value);
+			box_error("--net '%s': expected veth, none or host", printable(value));
 			return -1;
 		}
 		return 0;
 	case OPT_UIDMAP:
-	case OPT_GIDMAP: {
-		struct id_map map;
-
-		if (parse_id_map(value, &map) < 0) {
-			box_error("--%s '%s': expected CONTAINER:HOST:COUNT, e.g. 0:100000:65536",
-				  key == OPT_UIDMAP ? "uidmap" : "gidmap", value);
-			return -1;
-		}
-		if (key == OPT_GIDMAP)
-			box->gid_map = map;
-		else
-			box->uid_map = map;
-		return 0;
-	}
+		return set_id_map(&box->uid_map, "uidmap", value);
+	case OPT_GIDMAP:
+		return set_id_map(&box->gid_map, "gidmap", value);
 	case OPT_SECCOMP:
 		if (strcmp(value, "default") == 0)
 			box->seccomp = SECCOMP_DEFAULT;
 		else if (strcmp(value, "unconfined") == 0)
 			box->seccomp = SECCOMP_UNCONFINED;
 		else {
-			box_error("--seccomp '%s': expected default or unconfined", value);
+			box_error("--seccomp '%s': expected default or unconfined",
+				  printable(value));
 			return -1;
 		}
+		return 0;
+	case 'u':
+		if (!*value || strchr(value, '\n')) {
+			box_error("--user '%s': expected NAME, UID, NAME:GROUP or UID:GID", value);
+			return -1;
+		}
+		box->user = value;
+		return 0;
+	case OPT_ENTRYPOINT:
+		box->entrypoint = value;
+		return 0;
+	case OPT_RM:
 		return 0;
 	case OPT_CAP_ADD:
 	case OPT_CAP_DROP: {
@@ -308,14 +444,10 @@ int parse_run_options(struct box *box, int step, int argc, char **argv, int *nex
 			box_error("option %s needs a value (see --help)", name);
 			return -1;
 		}
-		if (key == 'h') {
-			print_usage(step, argv[0], stdout);
-			exit(0);
-		}
-		if (key == OPT_VERSION) {
-			printf("boxes %s (step %02d)\n", BOXES_VERSION, step);
-			exit(0);
-		}
+		if (key == 'h')
+			return OPTIONS_HELP;
+		if (key == OPT_VERSION)
+			return OPTIONS_VERSION;
 		if (key == OPT_GIDMAP)
 			gidmap_given = true;
 		if (set_option(box, key, optarg) < 0)
@@ -327,43 +459,33 @@ int parse_run_options(struct box *box, int step, int argc, char **argv, int *nex
 	return 0;
 }
 
-static void check_rootfs(struct box *box)
+void exit_unless_parsed(int parsed, int step, const char *program)
 {
-	struct stat st;
-
-	if (stat(box->rootfs, &st) < 0)
-		box_die("rootfs %s: %s", box->rootfs, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		box_die("rootfs %s: not a directory", box->rootfs);
-	if (!realpath(box->rootfs, box->rootfs_abs))
-		box_die("rootfs %s: %s", box->rootfs, strerror(errno));
+	switch (parsed) {
+	case OPTIONS_PARSED:
+		return;
+	case OPTIONS_HELP:
+		print_usage(step, program, stdout);
+		exit(0);
+	case OPTIONS_VERSION:
+		printf("boxes %s (step %02d)\n", BOXES_VERSION, step);
+		exit(0);
+	default:
+		exit(EXIT_BOXES_FAILED);
+	}
 }
 
 void parse_options(struct box *box, int step, const char *program, int argc, char **argv)
 {
 	int next;
 
-	if (parse_run_options(box, step, argc, argv, &next) < 0)
-		exit(EXIT_BOXES_FAILED);
-	if (argc - next < 2) {
-		fprintf(stderr, "boxes: %s ROOTFS and COMMAND\n",
-			argc - next < 1 ? "missing" : "missing COMMAND after");
-		print_usage(step, program, stderr);
-		exit(EXIT_BOXES_FAILED);
-	}
+	exit_unless_parsed(parse_run_options(box, step, argc, argv, &next), step, program);
+	/* One line, as docker run does, rather than the whole usage text. */
+	if (argc - next < 2)
+		box_die("%s: usage: %s [OPTIONS] ROOTFS COMMAND [ARG...] (see %s --help)",
+			argc - next < 1 ? "missing ROOTFS and COMMAND"
+					: "missing COMMAND after ROOTFS",
+			program, program);
 	box->rootfs = argv[next];
 	box->argv = &argv[next + 1];
-	if (geteuid() != 0)
-		box_die("%s must run as root: it creates namespaces, mounts and cgroups (try sudo)",
-			program);
-	check_rootfs(box);
-	if (require_features(step) < 0)
-		exit(EXIT_BOXES_FAILED);
-	if (make_container_id(box->id) < 0)
-		exit(EXIT_BOXES_FAILED);
-	if (!box->hostname && step >= 2) /* 01 shares the host's hostname */
-		box->hostname = box->id;
-	if (box->trace)
-		trace_enable();
-	hold_signals(); /* from here on the runtime makes things it must undo */
 }

@@ -66,13 +66,29 @@ int parse_count(const char *text, long long *count)
 	return 0;
 }
 
+/* "12", "0.5", "2.": digits with at most one '.', at least one digit. */
+static int is_decimal(const char *text)
+{
+	size_t digits;
+
+	if (!text)
+		return 0;
+	digits = strspn(text, "0123456789");
+	if (text[digits] == '.')
+		return strspn(text + digits + 1, "0123456789") == strlen(text + digits + 1) &&
+		       (digits > 0 || text[digits + 1] != '\0');
+	return digits > 0 && text[digits] == '\0';
+}
+
 int parse_cpus(const char *text, long long *quota_us, long long *period_us)
 {
 	char *end;
 	double cpus;
 	const long long period = 100000; /* the kernel's default CFS period */
 
-	if (!text || !*text || *text == '-' || *text == '+' || *text == ' ')
+	/* Decimal only, as a person writes a number of CPUs: strtod(3) alone
+	 * would also take "0x1", "1e-1", "inf" and " 1". */
+	if (!is_decimal(text))
 		return -1;
 	errno = 0;
 	cpus = strtod(text, &end);

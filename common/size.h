@@ -10,7 +10,8 @@ int parse_size(const char *text, long long *bytes);
 int parse_count(const char *text, long long *count);
 
 /* "0.5" CPUs -> a CFS quota per period: 50000 us per 100000 us. -1 for
- * nonsense ("abc", "0", "-1", more CPUs than 1000). */
+ * nonsense ("abc", "0", "-1", more CPUs than 1000) and for anything but a
+ * plain decimal number ("0x1", "1e0", "inf"). */
 int parse_cpus(const char *text, long long *quota_us, long long *period_us);
 
 /* 67108864 -> "64M" (for messages). */

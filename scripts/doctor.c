@@ -18,6 +18,8 @@ static void print_environment_notes(void)
 	struct utsname uts;
 
 	uname(&uts);
+	printf("note: from step 07 on the rootfs's mount is idmapped, so it must be on %s\n",
+	       idmap_filesystems());
 	if (strstr(uts.release, "microsoft") || strstr(uts.release, "WSL"))
 		printf("note: WSL2 detected: run as root inside the distro; cgroups may be v1/v2 "
 		       "mixed "

@@ -1,10 +1,18 @@
 #!/bin/sh
 # Install the Debian/Ubuntu packages boxes needs, only those missing.
 # Idempotent and quiet when everything is there: make demo/test run it first.
+#   --vm   also what `make test-vm` needs: qemu and Debian's own kernel
+#          (its modules too), booted under qemu on a pure cgroup v2 hierarchy
 set -eu
 
 PACKAGES="build-essential pkg-config libseccomp-dev libcap-dev libnl-route-3-dev
 libarchive-dev libjansson-dev libyaml-dev libcmocka-dev busybox-static iproute2"
+if [ "${1:-}" = --vm ]; then
+	# e2fsprogs for mkfs.ext4 -d, kmod to list the boot modules' dependencies
+	kernel=linux-image-amd64
+	grep -qs '^ID=ubuntu' /etc/os-release && kernel=linux-image-generic
+	PACKAGES="$PACKAGES qemu-system-x86 $kernel e2fsprogs kmod"
+fi
 
 missing=""
 for pkg in $PACKAGES; do

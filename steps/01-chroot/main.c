@@ -12,6 +12,7 @@
 #include "exec.h"
 #include "log.h"
 #include "options.h"
+#include "ready.h"
 
 #include "01-chroot/chroot.h"
 
@@ -29,7 +30,10 @@ int main(int argc, char **argv)
 {
 	struct box box;
 
-	parse_options(&box, STEP, "01-chroot", argc, argv); /* 01 */
+	parse_options(&box, STEP, "01-chroot", argc, argv); /* 01: the command line */
+	if (check_host_ready(&box, STEP) < 0 /* 01: root, rootfs, kernel features */
+	    || box_prepare(&box) < 0) /* 01: id, hostname; signals held from here */
+		return EXIT_BOXES_FAILED;
 	if (start_container(&box, 0, container_main) < 0 /* 01: a plain fork */
 	    || release_container(&box) < 0) {
 		abort_container(&box);

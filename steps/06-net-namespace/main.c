@@ -14,6 +14,7 @@
 #include "exec.h"
 #include "log.h"
 #include "options.h"
+#include "ready.h"
 
 #include "02-pid-namespace/init.h"
 #include "02-pid-namespace/namespaces.h"
@@ -57,7 +58,10 @@ int main(int argc, char **argv)
 	struct box box;
 	int status = EXIT_BOXES_FAILED;
 
-	parse_options(&box, STEP, "06-net-namespace", argc, argv); /* 01 */
+	parse_options(&box, STEP, "06-net-namespace", argc, argv); /* 01: the command line */
+	if (check_host_ready(&box, STEP) < 0 /* 01: root, rootfs, kernel features */
+	    || box_prepare(&box) < 0) /* 01: id, hostname; signals held from here */
+		return EXIT_BOXES_FAILED;
 	if (set_up(&box) == 0) {
 		status = wait_container(&box); /* 01 */
 		status = cgroup_report_oom(&box, status); /* 03: 137 + why */

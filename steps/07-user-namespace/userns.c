@@ -29,7 +29,7 @@
  *    namespace and cannot even become root there (become_root);
  *  - everything that needs host privileges (cgroup, veth, the idmapped
  *    mount) is done by the parent too: the child no longer has them;
- *  - what the child needs to know (box->lower_dir) is set before clone:
+ *  - what the child needs to know (box->layers_idmapped) is set before clone:
  *    the child is a copy of our memory as it was at that moment.
  */
 #include <errno.h>
@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "07-user-namespace/userns.h"
+#include "kernel_features.h"
 #include "log.h"
 #include "state.h"
 
@@ -130,6 +131,40 @@ static int give_to_container_root(const struct box *box, const char *name, uid_t
 	return 0;
 }
 
+/* BOXES_RUN/<id>/lower/<n>, where layer n's idmapped view is mounted. */
+static int layer_mount_point(char *out, size_t out_len, const char *state_dir, int layer)
+{
+	int written = snprintf(out, out_len, "%s/lower/%d", state_dir, layer);
+
+	if (written < 0 || (size_t)written >= out_len) {
+		box_error("path too long: %s/lower/%d", state_dir, layer);
+		return -1;
+	}
+	return 0;
+}
+
+/* BOXES_RUN/<id>/lower/ and one empty mount point in it per layer:
+ * lower/0 for the top layer, lower/1 below it, ... (see mount_overlay). */
+static int make_layer_mount_points(const struct box *box)
+{
+	char path[PATH_MAX];
+	int i;
+
+	if (path_join(path, sizeof(path), box->state_dir, "lower") < 0)
+		return -1;
+	trace(STEP, "mkdir(\"%s\") and %d mount point%s in it", path, box->layer_count,
+	      box->layer_count == 1 ? "" : "s");
+	if (mkdir(path, 0755) < 0)
+		return box_syserr("mkdir", path);
+	for (i = 0; i < box->layer_count; i++) {
+		if (layer_mount_point(path, sizeof(path), box->state_dir, i) < 0)
+			return -1;
+		if (mkdir(path, 0755) < 0)
+			return box_syserr("mkdir", path);
+	}
+	return 0;
+}
+
 int prepare_userns_rootfs(struct box *box)
 {
 	unsigned long root_uid, root_gid;
@@ -138,15 +173,11 @@ int prepare_userns_rootfs(struct box *box)
 	if (container_root_on_host(&box->uid_map, "uidmap", &root_uid) < 0 ||
 	    container_root_on_host(&box->gid_map, "gidmap", &root_gid) < 0)
 		return -1;
-	/* Absolute: map_rootfs_to_userns looks the path up from inside the
-	 * container's mount namespace, where our working directory is not. */
 	if (!realpath(box->state_dir, state_abs))
 		return box_syserr("realpath", box->state_dir);
-	if (path_join(box->lower_dir, sizeof(box->lower_dir), state_abs, "lower") < 0)
+	if (make_layer_mount_points(box) < 0)
 		return -1;
-	trace(STEP, "mkdir(\"%s\")", box->lower_dir);
-	if (mkdir(box->lower_dir, 0755) < 0)
-		return box_syserr("mkdir", box->lower_dir);
+	box->layers_idmapped = true; /* the child's overlay uses lower/<n> */
 	/* The overlay is mounted by the container's root (step 04 code, run
 	 * after become_root): it writes the upper and work dirs as uid 100000,
 	 * and its capabilities count only for files its namespace maps. It
@@ -218,16 +249,44 @@ int write_id_maps(struct box *box)
 	return 0;
 }
 
-/* Mount the detached tree on box->lower_dir inside the container's mount
- * namespace. A mount made in the host's namespace after clone would not
- * reach the child's copy (its mounts are slaves at best, and step 02 makes
- * them private), so we step into its namespace with setns(2), attach the
- * tree with move_mount(2), and step back. Nothing is mounted on the host;
- * the mount dies with the container's namespace. */
-static int attach_in_container(struct box *box, int tree)
+/* An idmapped copy of one layer, not attached anywhere yet: only a
+ * detached mount may be given an idmapping (mount_setattr(2)). Through
+ * it, a file the disk says uid 0 owns is seen as owned by the uid the
+ * container's map gives to its root: 100000, which is root inside. The
+ * disk is not changed; the layer is read-only. Returns the tree's fd. */
+static int idmapped_tree(const char *layer, int userns)
 {
-	char path[64];
-	int host_mnt = -1, container_mnt = -1, cwd = -1, result = 0;
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY};
+	int tree;
+
+	trace(STEP, "open_tree(\"%s\", OPEN_TREE_CLONE)", layer);
+	tree = open_tree(AT_FDCWD, layer, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return box_syserr("open_tree", layer);
+	attr.userns_fd = (unsigned long long)userns;
+	trace(STEP, "mount_setattr(tree, MOUNT_ATTR_IDMAP|MOUNT_ATTR_RDONLY, container's userns)");
+	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+		box_syserr("mount_setattr MOUNT_ATTR_IDMAP", layer);
+		if (errno == EINVAL)
+			box_error("the filesystem of %s may not support idmapped mounts "
+				  "(with this kernel: %s; see mount_setattr(2))",
+				  layer, idmap_filesystems());
+		close(tree);
+		return -1;
+	}
+	return tree;
+}
+
+/* Mount each detached tree on BOXES_RUN/<id>/lower/<n> inside the
+ * container's mount namespace. A mount made in the host's namespace after
+ * clone would not reach the child's copy (its mounts are slaves at best,
+ * and step 02 makes them private), so we step into its namespace with
+ * setns(2), attach the trees with move_mount(2), and step back. Nothing is
+ * mounted on the host; the mounts die with the container's namespace. */
+static int attach_in_container(struct box *box, const int *trees, const char *state_abs)
+{
+	char path[PATH_MAX];
+	int host_mnt = -1, container_mnt = -1, cwd = -1, result = 0, i;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)box->container_pid);
 	if ((host_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0)
@@ -243,9 +302,15 @@ static int attach_in_container(struct box *box, int tree)
 		result = box_syserr("setns", path);
 		goto out;
 	}
-	trace(STEP, "move_mount(idmapped tree, \"%s\")", box->lower_dir);
-	if (move_mount(tree, "", AT_FDCWD, box->lower_dir, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		result = box_syserr("move_mount", box->lower_dir);
+	for (i = 0; i < box->layer_count && result == 0; i++) {
+		if (layer_mount_point(path, sizeof(path), state_abs, i) < 0) {
+			result = -1;
+			break;
+		}
+		trace(STEP, "move_mount(idmapped tree of layer %d, \"%s\")", i, path);
+		if (move_mount(trees[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			result = box_syserr("move_mount", path);
+	}
 	/* Back home, whatever happened: every later path is a host path.
 	 * setns also reset our root and working directory: restore the cwd. */
 	trace(STEP, "setns(\"/proc/self/ns/mnt\" of the runtime, CLONE_NEWNS)");
@@ -265,40 +330,26 @@ out:
 
 int map_rootfs_to_userns(struct box *box)
 {
-	char userns_path[64];
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY};
-	int tree, userns, result = -1;
+	char userns_path[64], state_abs[PATH_MAX];
+	int trees[BOX_MAX_LAYERS];
+	int userns, made = 0, result = -1;
 
-	/* A private copy of the rootfs mount, not attached anywhere yet: only
-	 * a detached mount may be given an idmapping (mount_setattr(2)). */
-	trace(STEP, "open_tree(\"%s\", OPEN_TREE_CLONE)", box->rootfs_abs);
-	tree = open_tree(AT_FDCWD, box->rootfs_abs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (tree < 0)
-		return box_syserr("open_tree", box->rootfs_abs);
+	/* Absolute: attach_in_container looks the paths up from inside the
+	 * container's mount namespace, where our working directory is not. */
+	if (!realpath(box->state_dir, state_abs))
+		return box_syserr("realpath", box->state_dir);
 	snprintf(userns_path, sizeof(userns_path), "/proc/%d/ns/user", (int)box->container_pid);
 	userns = open(userns_path, O_RDONLY | O_CLOEXEC);
-	if (userns < 0) {
-		box_syserr("open", userns_path);
-		goto out;
-	}
-	/* Through this mount, a file the disk says uid 0 owns is seen as owned
-	 * by the uid the container's map gives to its root: 100000, which is
-	 * root inside. The disk is not changed; the lower layer is read-only. */
-	attr.userns_fd = (unsigned long long)userns;
-	trace(STEP, "mount_setattr(tree, MOUNT_ATTR_IDMAP|MOUNT_ATTR_RDONLY, \"%s\")", userns_path);
-	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
-		box_syserr("mount_setattr MOUNT_ATTR_IDMAP", box->rootfs_abs);
-		if (errno == EINVAL)
-			box_error("the filesystem of %s may not support idmapped mounts "
-				  "(ext4, xfs, btrfs and tmpfs do; see mount_setattr(2))",
-				  box->rootfs_abs);
-		close(userns);
-		goto out;
-	}
+	if (userns < 0)
+		return box_syserr("open", userns_path);
+	while (made < box->layer_count &&
+	       (trees[made] = idmapped_tree(box->layers[made], userns)) >= 0)
+		made++;
 	close(userns);
-	result = attach_in_container(box, tree);
-out:
-	close(tree); /* a tree never attached is unmounted here */
+	if (made == box->layer_count)
+		result = attach_in_container(box, trees, state_abs);
+	while (made > 0)
+		close(trees[--made]); /* a tree never attached is unmounted here */
 	return result;
 }
 

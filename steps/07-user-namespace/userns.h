@@ -7,9 +7,9 @@
 #include "box.h"
 
 /* Parent, after overlay_prepare and BEFORE clone (the child is a copy of
- * our memory at clone time, so box->lower_dir must be right by then):
- * make BOXES_RUN/<id>/lower, the mount point of the idmapped rootfs, point
- * box->lower_dir at it, give the upper and work dirs to the container's
+ * our memory at clone time, so what it reads must be right by then): make
+ * BOXES_RUN/<id>/lower/<n>, the mount points of the idmapped layers, set
+ * box->layers_idmapped, give the upper and work dirs to the container's
  * root and let it walk the path to them. */
 int prepare_userns_rootfs(struct box *box);
 
@@ -18,8 +18,9 @@ int prepare_userns_rootfs(struct box *box);
  * namespace. */
 int write_id_maps(struct box *box);
 
-/* Parent, after the maps: an idmapped copy of the rootfs, mounted on
- * box->lower_dir inside the container's mount namespace (not the host's). */
+/* Parent, after the maps: an idmapped copy of each lower layer (the rootfs,
+ * or an image's layers), mounted on BOXES_RUN/<id>/lower/<n> inside the
+ * container's mount namespace (not the host's). */
 int map_rootfs_to_userns(struct box *box);
 
 /* Child, once released: become uid 0 / gid 0 of the namespace, with no

@@ -17,10 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup_line.h"
 #include "escape.h"
 
 /* Our memory cgroup, from /proc/self/cgroup: the "memory" line (v1) or
- * the "0::" line (v2). Mounts /proc for the look when missing (step 01). */
+ * the "0::" line (v2), whichever comes first (a hybrid host lists the v1
+ * ones first). Mounts /proc for the look when missing (step 01). */
 static int memory_cgroup(char *path, size_t len, int *v2)
 {
 	char line[512];
@@ -31,27 +33,8 @@ static int memory_cgroup(char *path, size_t len, int *v2)
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) == 0)
 		mounted_here = 1;
 	file = fopen("/proc/self/cgroup", "r");
-	while (file && !found && fgets(line, sizeof(line), file)) {
-		char *colon = strchr(line, ':'), *controllers, *cgroup;
-
-		if (!colon)
-			continue;
-		controllers = colon + 1;
-		cgroup = strchr(controllers, ':');
-		if (!cgroup)
-			continue;
-		*cgroup++ = '\0';
-		cgroup[strcspn(cgroup, "\n")] = '\0';
-		if (strstr(controllers, "memory")) {
-			*v2 = 0;
-			found = 1;
-		} else if (strncmp(line, "0::", 3) == 0) {
-			*v2 = 1;
-			found = 1;
-		}
-		if (found)
-			snprintf(path, len, "%s", cgroup);
-	}
+	while (file && !found && fgets(line, sizeof(line), file))
+		found = memory_cgroup_line(line, path, len, v2);
 	if (file)
 		fclose(file);
 	if (mounted_here)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -20,16 +21,23 @@ static char run_dir_path[256];
 static char host_name_before[256];
 static char host_objects_before[16384];
 
+/* This suite's containers: their ids start with a prefix of its own
+ * (BOXES_ID_PREFIX, set by harness_setup), so that another suite running
+ * on the same machine at the same time is not blamed on this one. */
+static char id_prefix[8];
+
 /* What a boxes run makes on the host that outlives its processes: cgroup
  * directories and veth host ends. One path a line, to compare. */
 static void list_host_objects(char *out, size_t len)
 {
-	static const char *const patterns[] = {"/sys/fs/cgroup/*/boxes/*/",
-					       "/sys/fs/cgroup/boxes/*/", "/sys/class/net/bx*"};
+	char patterns[3][96];
 	glob_t found;
 	size_t i, used = 0;
 	int flags = 0;
 
+	snprintf(patterns[0], sizeof(patterns[0]), "/sys/fs/cgroup/*/boxes/%s*/", id_prefix);
+	snprintf(patterns[1], sizeof(patterns[1]), "/sys/fs/cgroup/boxes/%s*/", id_prefix);
+	snprintf(patterns[2], sizeof(patterns[2]), "/sys/class/net/bx%s*", id_prefix);
 	out[0] = '\0';
 	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
 		glob(patterns[i], flags, NULL, &found);
@@ -38,6 +46,21 @@ static void list_host_objects(char *out, size_t len)
 	for (i = 0; i < found.gl_pathc && used + strlen(found.gl_pathv[i]) + 2 < len; i++)
 		used += (size_t)snprintf(out + used, len - used, "%s\n", found.gl_pathv[i]);
 	globfree(&found);
+}
+
+/* Four random hex digits for this suite's ids. */
+static void choose_id_prefix(void)
+{
+	unsigned int value = 0;
+	FILE *urandom = fopen("/dev/urandom", "re");
+
+	if (urandom) {
+		if (fread(&value, sizeof(value), 1, urandom) != 1)
+			value = (unsigned int)getpid();
+		fclose(urandom);
+	}
+	snprintf(id_prefix, sizeof(id_prefix), "%04x", value & 0xffff);
+	setenv("BOXES_ID_PREFIX", id_prefix, 1);
 }
 
 /* Report (and for empty cgroups, remove) what appeared since setup. */
@@ -323,6 +346,26 @@ int run_dir_entries(void)
 	return count;
 }
 
+int mount_scratch(const char *type, const char *options, char *dir, size_t len)
+{
+	static int made;
+
+	snprintf(dir, len, "%s/scratch-%s-%d", run_dir_path, type, made++);
+	if (mkdir(dir, 0755) < 0)
+		return -1;
+	if (mount(type, dir, type, MS_NOSUID | MS_NODEV, options) < 0) {
+		rmdir(dir);
+		return -1;
+	}
+	return 0;
+}
+
+void unmount_scratch(const char *dir)
+{
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+}
+
 static int remove_dir_tree(const char *path)
 {
 	char command[512];
@@ -350,6 +393,7 @@ int harness_setup(void **state)
 		return -1;
 	}
 	gethostname(host_name_before, sizeof(host_name_before));
+	choose_id_prefix();
 	list_host_objects(host_objects_before, sizeof(host_objects_before));
 	strcpy(run_dir_path, "/tmp/boxes-test-XXXXXX");
 	if (!mkdtemp(run_dir_path))

@@ -63,6 +63,13 @@ int run_dir_entries(void);
 /* Read a whole small file into out (NUL-terminated); -1 on error. */
 int read_file(const char *path, char *out, size_t len);
 
+/* A small filesystem of its own (type "tmpfs", "ramfs"; mount options)
+ * on a fresh directory under run_dir(), for a BOXES_RUN that is full or
+ * lacks a feature; its path into dir. 0 or -1. unmount_scratch removes
+ * it (teardown fails the group if one is left). */
+int mount_scratch(const char *type, const char *options, char *dir, size_t len);
+void unmount_scratch(const char *dir);
+
 /* cmocka group setup/teardown: make BOXES_RUN a fresh temp dir, require
  * root and a built rootfs; teardown removes it. */
 int harness_setup(void **state);

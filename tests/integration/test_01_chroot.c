@@ -101,8 +101,31 @@ static void test_missing_command_argument_exits_125(void **state)
 	(void)state;
 	run_box(&r, 10, STEP, ROOTFS, NULL);
 	assert_exit(&r, 125);
-	assert_error(&r, "missing COMMAND");
-	assert_error(&r, "Usage:");
+	assert_string_equal(r.err, "boxes: missing COMMAND after ROOTFS: usage: 01-chroot "
+				   "[OPTIONS] ROOTFS COMMAND [ARG...] (see 01-chroot --help)\n");
+	run_box(&r, 10, STEP, "-e", "A=1", NULL);
+	assert_exit(&r, 125);
+	assert_string_equal(r.err, "boxes: missing ROOTFS and COMMAND: usage: 01-chroot "
+				   "[OPTIONS] ROOTFS COMMAND [ARG...] (see 01-chroot --help)\n");
+}
+
+/* ROOTFS "/" would give the container every host file: refused under
+ * every name for it. */
+static void test_host_root_as_rootfs_exits_125(void **state)
+{
+	static const char *const names[] = {"/", "/etc/..", "//", "/proc/self/root"};
+	struct run_result r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		run_box(&r, 10, STEP, names[i], "/bin/sh", "-c", "echo ran", NULL);
+		assert_exit(&r, 125);
+		assert_no_output(&r, "ran");
+		assert_error(&r, "that is the host's own root directory");
+		assert_error(&r, names[i]);
+	}
+	assert_int_equal(run_dir_entries(), 0);
 }
 
 static void test_not_root_exits_125(void **state)
@@ -217,6 +240,7 @@ int main(void)
 	    cmocka_unit_test(test_rootfs_that_is_a_file_exits_125),
 	    cmocka_unit_test(test_unknown_option_exits_125),
 	    cmocka_unit_test(test_missing_command_argument_exits_125),
+	    cmocka_unit_test(test_host_root_as_rootfs_exits_125),
 	    cmocka_unit_test(test_not_root_exits_125),
 	    cmocka_unit_test(test_help_and_version_exit_0),
 	    cmocka_unit_test(test_no_fd_beyond_2_reaches_the_container),

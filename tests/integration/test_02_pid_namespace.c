@@ -198,6 +198,36 @@ static void test_bad_hostname_exits_125(void **state)
 	assert_error(&r, "--hostname");
 }
 
+/* A newline in the name would forge a line in logs and /etc/hosts: RFC
+ * 1123 names only, and the refusal stays one line. */
+static void test_hostname_outside_rfc_1123_exits_125(void **state)
+{
+	static const struct {
+		const char *name, *message;
+	} cases[] = {
+	    {"web\nevil", "boxes: --hostname 'web?evil': only letters, digits, '-' and '.' are "
+			  "allowed; a hostname is letters, digits and '-' in labels of 1 to 63 "
+			  "separated by '.', at most 64 characters\n"},
+	    {"-web", "boxes: --hostname '-web': a label starts with '-';"},
+	    {"a..b", "boxes: --hostname 'a..b': a label between dots is empty;"},
+	};
+	struct run_result r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run_box(&r, 10, STEP, "--hostname", cases[i].name, ROOTFS, "/bin/sh", "-c",
+			"echo ran", NULL);
+		assert_exit(&r, 125);
+		assert_no_output(&r, "ran");
+		assert_error(&r, cases[i].message);
+		assert_int_equal(strchr(r.err, '\n') - r.err, strlen(r.err) - 1); /* one line */
+	}
+	run_box(&r, 10, STEP, "--hostname", "db-1.internal", ROOTFS, "/bin/hostname", NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "db-1.internal");
+}
+
 static void test_proc_is_mounted_nosuid_noexec_nodev(void **state)
 {
 	struct run_result r;
@@ -223,6 +253,7 @@ int main(void)
 	    cmocka_unit_test(test_init_makes_command_pid_2_and_reaps_orphans),
 	    cmocka_unit_test(test_chroot_breakout_still_works_under_02),
 	    cmocka_unit_test(test_bad_hostname_exits_125),
+	    cmocka_unit_test(test_hostname_outside_rfc_1123_exits_125),
 	    cmocka_unit_test(test_proc_is_mounted_nosuid_noexec_nodev),
 	};
 

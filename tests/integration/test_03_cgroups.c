@@ -287,8 +287,32 @@ static void test_bad_limits_rejected_and_nothing_left(void **state)
 	assert_rejected("--pids-limit", "lots", "boxes: --pids-limit 'lots'");
 	assert_rejected("--cpus", "abc", "boxes: --cpus 'abc': expected a number of CPUs");
 	assert_rejected("--cpus", "0", "boxes: --cpus '0'");
+	assert_rejected("--cpus", "0x1",
+			"boxes: --cpus '0x1': expected a number of CPUs from 0.01 to 1000, in "
+			"decimal, e.g. 0.5");
+	assert_rejected("--cpus", "1e0", "boxes: --cpus '1e0'");
+	/* a newline in a value can't split the one line of the refusal */
+	assert_rejected("--memory", "6\n4M", "boxes: --memory '6?4M': not a size");
 	/* parsed fine, refused by cgroup_create: 64 bytes, the unit forgotten */
 	assert_rejected("--memory", "64", "boxes: --memory 64 bytes is below the minimum of 6M");
+}
+
+/* Above the kernel's pid_max the pids.max write would fail with a bare
+ * "Invalid argument": the refusal names the limit instead. */
+static void test_pids_limit_above_pid_max_names_the_limit(void **state)
+{
+	char pid_max[32], above[32], message[256];
+
+	(void)state;
+	assert_int_equal(read_file("/proc/sys/kernel/pid_max", pid_max, sizeof(pid_max)), 0);
+	pid_max[strcspn(pid_max, "\n")] = '\0';
+	snprintf(above, sizeof(above), "%lld", atoll(pid_max) + 1);
+	snprintf(message, sizeof(message),
+		 "boxes: --pids-limit %s: above this kernel's limit of %s processes "
+		 "(/proc/sys/kernel/pid_max); use 1 to %s\n",
+		 above, pid_max, pid_max);
+	assert_rejected("--pids-limit", above, message);
+	assert_rejected("--pids-limit", "99999999999", "(/proc/sys/kernel/pid_max)");
 }
 
 int main(void)
@@ -305,6 +329,7 @@ int main(void)
 	    cmocka_unit_test(test_limits_written_where_the_kernel_reads_them),
 	    cmocka_unit_test(test_cgroup_gone_after_sigterm_to_the_runtime),
 	    cmocka_unit_test(test_bad_limits_rejected_and_nothing_left),
+	    cmocka_unit_test(test_pids_limit_above_pid_max_names_the_limit),
 	};
 
 	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);

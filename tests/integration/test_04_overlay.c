@@ -12,6 +12,8 @@
 
 #include "harness.h"
 
+#include "04-overlay/overlay.h"
+
 static struct run_result result;
 
 /* ROOTFS/relative, as the host sees it. */
@@ -181,6 +183,98 @@ static void test_boxes_run_on_overlayfs_is_refused_with_advice(void **state)
 	assert_error(&result, "set BOXES_RUN to");
 }
 
+/* The state dirs (12 hex digits) in dir: 0 once every run cleaned up. */
+static int state_dirs_in(const char *dir)
+{
+	char command[700], count[32] = "";
+	FILE *output;
+
+	snprintf(command, sizeof(command), "ls -A '%s' | grep -cE '^[0-9a-f]{12}$'", dir);
+	output = popen(command, "r");
+	if (!output)
+		return -1;
+	if (!fgets(count, sizeof(count), output))
+		count[0] = '\0';
+	pclose(output);
+	return atoi(count);
+}
+
+/* A nearly full BOXES_RUN: where overlayfs can't make its work dir, it
+ * mounts the overlay read-only without an error, and the command's writes
+ * would fail with "Read-only file system" under an exit status of 0. For
+ * every degree of fullness (a tmpfs with 3 to 16 inodes): the write
+ * works, or the command itself is told the disk is full, or the runtime
+ * refuses in one line that names the full filesystem - never a silently
+ * read-only root. */
+static void test_full_boxes_run_fails_rather_than_a_read_only_root(void **state)
+{
+	char scratch[600], boxes_run[700], options[64];
+	const char *saved = run_dir();
+	struct run_result r;
+	int inodes, left, read_only_refused = 0;
+
+	(void)state;
+	for (inodes = 3; inodes <= 16; inodes++) {
+		snprintf(options, sizeof(options), "size=256k,nr_inodes=%d,mode=755", inodes);
+		assert_int_equal(mount_scratch("tmpfs", options, scratch, sizeof(scratch)), 0);
+		snprintf(boxes_run, sizeof(boxes_run), "%s/run", scratch);
+		mkdir(boxes_run, 0755);
+		setenv("BOXES_RUN", boxes_run, 1);
+		run_box(&r, 10, "04-overlay", ROOTFS, "/bin/sh", "-c",
+			"echo hi > /hello && echo wrote", NULL);
+		setenv("BOXES_RUN", saved, 1);
+		left = state_dirs_in(boxes_run);
+		unmount_scratch(scratch);
+		assert_int_equal(left, 0);
+		assert_false(harness_check(r.err, "Read-only file system", NULL));
+		if (r.status == 0) {
+			assert_output(&r, "wrote");
+			continue;
+		}
+		if (r.status == 1) { /* the command's own write: an honest ENOSPC */
+			assert_error(&r, "No space left on device");
+			continue;
+		}
+		assert_exit(&r, 125);
+		assert_true(harness_check(r.err, "No space left on device", NULL) ||
+			    harness_check(r.err, "(tmpfs), which is full", &r));
+		if (harness_check(r.err, "came up read-only: ", NULL)) {
+			assert_error(&r, "is on the filesystem mounted on");
+			assert_error(&r, scratch);
+			assert_error(&r, "set BOXES_RUN to a directory on another filesystem");
+			read_only_refused++;
+		}
+	}
+	assert_true(read_only_refused > 0); /* the case overlayfs keeps quiet about */
+}
+
+/* ramfs has no xattrs: overlayfs could not record a deleted file, and
+ * rm of a rootfs directory would fail with EIO inside the container. */
+static void test_boxes_run_without_xattrs_is_refused_with_advice(void **state)
+{
+	char scratch[600];
+	const char *saved = run_dir();
+	struct run_result r;
+	int probe_on_ramfs, probe_here, left;
+
+	(void)state;
+	assert_int_equal(mount_scratch("ramfs", "mode=755", scratch, sizeof(scratch)), 0);
+	setenv("BOXES_RUN", scratch, 1);
+	run_box(&r, 10, "04-overlay", ROOTFS, "/bin/sh", "-c", "rm -r /var && echo removed", NULL);
+	setenv("BOXES_RUN", saved, 1);
+	probe_on_ramfs = check_upper_xattrs(scratch, false);
+	left = state_dirs_in(scratch);
+	unmount_scratch(scratch);
+	probe_here = check_upper_xattrs(run_dir(), false);
+	assert_exit(&r, 125);
+	assert_no_output(&r, "removed");
+	assert_error(&r, "(ramfs), which has no trusted.* xattrs");
+	assert_error(&r, "set BOXES_RUN to a directory on ext4, xfs, btrfs or tmpfs");
+	assert_int_equal(left, 0);
+	assert_int_equal(probe_on_ramfs, -1);
+	assert_int_equal(probe_here, 0);
+}
+
 /* The escape 04 blocks, shown under 03 first. */
 static void test_write_under_03_changes_rootfs_for_everyone(void **state)
 {
@@ -249,6 +343,8 @@ int main(void)
 	    cmocka_unit_test(test_state_dir_gone_after_failed_start),
 	    cmocka_unit_test(test_state_dir_gone_after_sigterm),
 	    cmocka_unit_test(test_boxes_run_on_overlayfs_is_refused_with_advice),
+	    cmocka_unit_test(test_full_boxes_run_fails_rather_than_a_read_only_root),
+	    cmocka_unit_test(test_boxes_run_without_xattrs_is_refused_with_advice),
 	    cmocka_unit_test(test_write_under_03_changes_rootfs_for_everyone),
 	    cmocka_unit_test(test_rootfs_tamper_escape_works_under_03),
 	    cmocka_unit_test(test_rootfs_tamper_escape_blocked_by_overlay),

@@ -16,6 +16,10 @@
 #include "harness.h"
 #include "harness_06.h"
 
+#include "kernel_features.h"
+
+#include "04-overlay/overlay.h"
+
 #define STEP "07-user-namespace"
 #define BEFORE "06-net-namespace"
 
@@ -350,6 +354,90 @@ static void test_uidmap_without_container_root_rejected(void **state)
 	assert_int_equal(run_dir_entries(), entries_before);
 }
 
+/* The kernel's ids are 32-bit: a count beyond that, or a range that runs
+ * past the last id, is refused before anything is made. */
+static void test_id_maps_beyond_32_bits_rejected(void **state)
+{
+	static const char *const cases[][3] = {
+	    {"--uidmap", "0:100000:4294967296",
+	     "boxes: --uidmap '0:100000:4294967296': COUNT must be 1 to 4294967295\n"},
+	    {"--uidmap", "0:100000:4294967295",
+	     "boxes: --uidmap '0:100000:4294967295': HOST+COUNT must be at most 4294967295"},
+	    {"--gidmap", "0:4294967290:65536", "boxes: --gidmap '0:4294967290:65536': HOST+COUNT"},
+	    {"--uidmap", "0:99999999999999999999:1",
+	     "boxes: --uidmap '0:99999999999999999999:1': expected CONTAINER:HOST:COUNT"},
+	};
+	struct run_result r;
+	int entries_before = run_dir_entries();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run_box(&r, 10, STEP, cases[i][0], cases[i][1], ROOTFS, "/bin/true", NULL);
+		assert_exit(&r, 125);
+		assert_error(&r, cases[i][2]);
+		assert_int_equal(run_dir_entries(), entries_before);
+	}
+}
+
+/* Allowed, for a learner who wants to see step 07 undone, but said. */
+static void test_uidmap_to_host_root_runs_with_a_warning(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	run_box(&r, 10, STEP, "--uidmap", "0:0:65536", ROOTFS, "/bin/sh", "-c", SHOW_MAPS, NULL);
+	assert_exit(&r, 0);
+	assert_output(&r, "uid_map=0:0:65536");
+	assert_output(&r, "gid_map=0:0:65536");
+	assert_string_equal(r.err, "boxes: warning: --uidmap 0:0:65536 maps container uid 0 to "
+				   "host uid 0: that container user is host root again, undoing "
+				   "step 07\n");
+	run_box(&r, 10, STEP, ROOTFS, "/bin/true", NULL);
+	assert_exit(&r, 0);
+	assert_no_output(&r, "warning"); /* the default map: no word */
+	assert_string_equal(r.err, "");
+}
+
+/* In a user namespace overlayfs keeps whiteouts in user.overlay.* xattrs
+ * of the upper dir. Where they are missing (ramfs; tmpfs before Linux 6.6)
+ * rm of a rootfs directory would fail with EIO inside: refused up front. */
+static void test_boxes_run_without_user_xattrs_is_refused_with_advice(void **state)
+{
+	char scratch[600];
+	const char *saved = run_dir();
+	struct run_result r;
+	int probe_on_ramfs, entries_before = run_dir_entries();
+
+	(void)state;
+	assert_int_equal(mount_scratch("ramfs", "mode=755", scratch, sizeof(scratch)), 0);
+	setenv("BOXES_RUN", scratch, 1);
+	run_box(&r, 10, STEP, ROOTFS, "/bin/sh", "-c", "rm -r /var && echo removed", NULL);
+	setenv("BOXES_RUN", saved, 1);
+	probe_on_ramfs = check_upper_xattrs(scratch, true);
+	unmount_scratch(scratch);
+	assert_exit(&r, 125);
+	assert_no_output(&r, "removed");
+	assert_error(&r, "(ramfs), which has no user.* xattrs: in a user namespace overlayfs");
+	assert_error(&r, "set BOXES_RUN to a directory on ext4, xfs or btrfs, e.g. "
+			 "BOXES_RUN=/var/tmp/boxes");
+	assert_int_equal(probe_on_ramfs, -1);
+	assert_int_equal(run_dir_entries(), entries_before);
+}
+
+/* The same probe on a tmpfs: user.* xattrs there from Linux 6.6 on. */
+static void test_user_xattr_probe_on_tmpfs_follows_the_kernel(void **state)
+{
+	char scratch[600];
+	int probe;
+
+	(void)state;
+	assert_int_equal(mount_scratch("tmpfs", "size=64k,mode=755", scratch, sizeof(scratch)), 0);
+	probe = check_upper_xattrs(scratch, true);
+	unmount_scratch(scratch);
+	assert_int_equal(probe, kernel_at_least(6, 6) ? 0 : -1);
+}
+
 static void test_boxes_run_behind_a_closed_dir_refused_with_advice(void **state)
 {
 	struct run_result r;
@@ -407,7 +495,11 @@ int main(void)
 	    cmocka_unit_test(test_net_host_and_none_still_work),
 	    cmocka_unit_test(test_chroot_breakout_still_blocked),
 	    cmocka_unit_test(test_uidmap_without_container_root_rejected),
+	    cmocka_unit_test(test_id_maps_beyond_32_bits_rejected),
+	    cmocka_unit_test(test_uidmap_to_host_root_runs_with_a_warning),
 	    cmocka_unit_test(test_boxes_run_behind_a_closed_dir_refused_with_advice),
+	    cmocka_unit_test(test_boxes_run_without_user_xattrs_is_refused_with_advice),
+	    cmocka_unit_test(test_user_xattr_probe_on_tmpfs_follows_the_kernel),
 	    cmocka_unit_test(test_state_dir_gone_after_exit),
 	};
 

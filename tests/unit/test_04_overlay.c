@@ -48,26 +48,30 @@ static bool is_dir(const char *dir, const char *name)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static void test_lower_dir_defaults_to_the_rootfs(void **state)
+static void test_the_rootfs_is_the_one_lower_layer_by_default(void **state)
 {
 	struct box box;
 
 	(void)state;
 	new_box(&box, "0000000000a1");
 	assert_int_equal(overlay_prepare(&box), 0);
-	assert_string_equal(box.lower_dir, "/srv/rootfs");
+	assert_int_equal(box.layer_count, 1);
+	assert_string_equal(box.layers[0], "/srv/rootfs");
 	overlay_cleanup(&box);
 }
 
-static void test_lower_dir_of_a_later_step_is_kept(void **state)
+static void test_layers_given_by_a_later_step_are_kept(void **state)
 {
 	struct box box;
 
 	(void)state;
 	new_box(&box, "0000000000a2");
-	strcpy(box.lower_dir, "/run/boxes/x/lower"); /* as step 07 sets it */
+	box.layers[0] = "/var/lib/boxes/layers/top"; /* as step 09 sets them */
+	box.layers[1] = "/var/lib/boxes/layers/base";
+	box.layer_count = 2;
 	assert_int_equal(overlay_prepare(&box), 0);
-	assert_string_equal(box.lower_dir, "/run/boxes/x/lower");
+	assert_int_equal(box.layer_count, 2);
+	assert_string_equal(box.layers[0], "/var/lib/boxes/layers/top");
 	overlay_cleanup(&box);
 }
 
@@ -108,22 +112,43 @@ static void test_paths_that_would_split_mount_options_refused(void **state)
 
 	(void)state;
 	new_box(&box, "0000000000a5");
-	strcpy(box.lower_dir, "/srv/odd:rootfs");
+	box.layers[0] = "/srv/odd:rootfs";
+	box.layer_count = 1;
 	strcpy(box.state_dir, "/run/boxes/0000000000a5");
 	assert_int_equal(mount_overlay(&box), -1);
-	strcpy(box.lower_dir, "/srv/rootfs");
+	box.layers[0] = "/srv/rootfs";
 	strcpy(box.state_dir, "/run/box,es/0000000000a5");
+	assert_int_equal(mount_overlay(&box), -1);
+}
+
+/* One page of mount options holds about 40 absolute store paths: more
+ * layers than that are refused in words, not cut off by the kernel. */
+static void test_too_many_absolute_layers_refused_before_mounting(void **state)
+{
+	static char paths[100][96];
+	struct box box;
+	int i;
+
+	(void)state;
+	new_box(&box, "0000000000a6");
+	strcpy(box.state_dir, "/run/boxes/0000000000a6");
+	for (i = 0; i < 100; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "/var/lib/boxes/layers/%064d", i);
+		box.layers[i] = paths[i];
+	}
+	box.layer_count = 100;
 	assert_int_equal(mount_overlay(&box), -1);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lower_dir_defaults_to_the_rootfs),
-	    cmocka_unit_test(test_lower_dir_of_a_later_step_is_kept),
+	    cmocka_unit_test(test_the_rootfs_is_the_one_lower_layer_by_default),
+	    cmocka_unit_test(test_layers_given_by_a_later_step_are_kept),
 	    cmocka_unit_test(test_prepare_makes_upper_work_merged_and_cleanup_removes_them),
 	    cmocka_unit_test(test_cleanup_without_prepare_does_nothing),
 	    cmocka_unit_test(test_paths_that_would_split_mount_options_refused),
+	    cmocka_unit_test(test_too_many_absolute_layers_refused_before_mounting),
 	};
 
 	return cmocka_run_group_tests(tests, make_boxes_run, remove_boxes_run);
