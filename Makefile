@@ -11,6 +11,13 @@
 #   make doctor     what this machine supports, step by step
 #   make bench      start-up cost of each step against real runtimes
 #   make format     clang-format every C file
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (30) each, in build/fuzz
+#   make soak       SOAK_SECONDS (300) of random starts, signals and SIGKILLs of
+#                   steps 01-08, 8 at once, checking that nothing leaks (root)
+#
+# A new parser gets a fuzz target by adding two things, nothing else:
+# tests/fuzz/fuzz_NAME.c (LLVMFuzzerTestOneInput) and a few seed inputs in
+# tests/fuzz/corpus/NAME/ - see tests/fuzz/README.md.
 
 BUILD   ?= build
 CC      ?= cc
@@ -46,8 +53,15 @@ HARNESS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/integration/harn
 ESCAPE_SRC  := $(wildcard tests/escapes/*.c)
 ESCAPES     := $(patsubst tests/escapes/%.c,$(BUILD)/escapes/%,$(ESCAPE_SRC))
 ROOTFS      := $(BUILD)/rootfs
+FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 30
+# libFuzzer's coverage hooks in every object, the fuzzer's main() only in
+# the targets; any sanitizer report stops the run (no recovering).
+FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SOAK_SECONDS ?= 300
 
-.PHONY: all libs-present deps doctor demo test test-vm unit integration matrix diff asan bench format clean rootfs escapes
+.PHONY: all libs-present deps doctor demo test test-vm unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -108,6 +122,21 @@ $(BUILD)/tests/integration/%: tests/integration/%.c $(HARNESS_OBJ) $(COMMON_OBJ)
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS) -iquote tests/integration -o $@ $< $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
 
+# One pattern for every fuzz target: the target's file, linked with all of
+# common/ and every step's mechanisms (as the unit tests are).
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS)
+
+fuzz-targets: $(FUZZ_BINS)
+
+# make soak's program: a C program (tests/soak/soak.c says why) with common/.
+$(BUILD)/tests/soak/soak: $(wildcard tests/soak/*.c tests/soak/*.h) $(COMMON_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  SOAK    $@"
+	@$(CC) $(CFLAGS) -o $@ $(wildcard tests/soak/*.c) $(COMMON_OBJ) $(LDLIBS)
+
 deps:
 	@scripts/install-deps.sh
 
@@ -146,6 +175,16 @@ asan:
 	@$(MAKE) --no-print-directory test BUILD=build/asan \
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined"
+
+# Debian's clang has libFuzzer built in; a separate build tree, as asan's.
+fuzz: deps
+	@command -v clang >/dev/null || { echo "boxes: make fuzz needs clang (libFuzzer): sudo apt-get install clang"; exit 1; }
+	@$(MAKE) --no-print-directory fuzz-targets BUILD=build/fuzz CC=clang EXTRA_CFLAGS="$(FUZZ_CFLAGS)"
+	@tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+soak: deps
+	@$(MAKE) --no-print-directory all rootfs $(BUILD)/tests/soak/soak
+	@$(BUILD)/tests/soak/soak --seconds $(SOAK_SECONDS) --bin $(BUILD)/bin --rootfs $(ROOTFS) --logs $(BUILD)/soak
 
 bench: deps
 	@$(MAKE) --no-print-directory all rootfs

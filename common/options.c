@@ -438,7 +438,9 @@ int parse_run_options(struct box *box, int step, int argc, char **argv, int *nex
 	}
 	long_options[count] = (struct option){0};
 	opterr = 0;
-	optind = 1;
+	/* 0, not 1: getopt(3) then forgets where it was in the last argv it
+	 * read (in the middle of "-xe", after an error), and reads "+" again */
+	optind = 0;
 	while ((key = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
 		if (key == '?' || key == ':') {
 			/* optopt is the letter of a bad short option ("-it" -> 'i');

@@ -1,4 +1,5 @@
 /* size.c - docker's sizes ("64M"), counts and CPU fractions. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -14,7 +15,8 @@ int parse_size(const char *text, long long *bytes)
 	unsigned long long number;
 	long long multiplier = 1;
 
-	if (!text || !*text || *text == '-' || *text == '+' || *text == ' ')
+	/* a digit first: strtoull/strtoll skip any blank ("\t64M") and take a sign */
+	if (!text || !isdigit((unsigned char)*text))
 		return -1;
 	errno = 0;
 	number = strtoull(text, &end, 10);
@@ -53,7 +55,8 @@ int parse_count(const char *text, long long *count)
 	char *end;
 	long long number;
 
-	if (!text || !*text || *text == '-' || *text == '+' || *text == ' ')
+	/* a digit first, as in parse_size */
+	if (!text || !isdigit((unsigned char)*text))
 		return -1;
 	errno = 0;
 	number = strtoll(text, &end, 10);
