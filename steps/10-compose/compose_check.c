@@ -153,13 +153,23 @@ static void find_port_clashes(struct compose_project *project)
 			other = earlier_clash(project, i, p, &owner);
 			if (!other)
 				continue;
-			compose_error(
-			    project, (struct compose_at){port->line, port->column},
-			    "host port %d/%s is published twice: by %s here and by %s on "
-			    "line %d — only one can listen on it; give one of them another "
-			    "host port",
-			    port->host_port_first, port->protocol, project->services[i].name,
-			    project->services[owner].name, other->line);
+			if (owner == i)
+				compose_error(
+				    project, (struct compose_at){port->line, port->column},
+				    "host port %d/%s is published twice by %s (first on line "
+				    "%d) — only one can listen on it; remove one, or give it "
+				    "another host port",
+				    port->host_port_first, port->protocol,
+				    project->services[i].name, other->line);
+			else
+				compose_error(
+				    project, (struct compose_at){port->line, port->column},
+				    "host port %d/%s is published by %s and by %s (line %d) "
+				    "— only one can listen on it; give one of them another "
+				    "host port",
+				    port->host_port_first, port->protocol,
+				    project->services[i].name, project->services[owner].name,
+				    other->line);
 		}
 }
 

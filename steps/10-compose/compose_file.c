@@ -1165,8 +1165,8 @@ static void key_restart(struct service_loader *s, yaml_node_t *value)
 	if (!text)
 		return;
 	if (parse_restart(text, &policy, &s->service->restart_max_retries, why, sizeof(why)) < 0) {
-		compose_error(s->loader->project, at_of(value), "%s of service \"%s\"", why,
-			      s->service->name);
+		compose_error(s->loader->project, at_of(value),
+			      "restart \"%s\" of service \"%s\" %s", text, s->service->name, why);
 		return;
 	}
 	s->service->restart = (enum compose_restart)policy;

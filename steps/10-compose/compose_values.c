@@ -212,9 +212,8 @@ int parse_restart(const char *text, int *policy, int *max_retries, char *why, si
 			if (!isdigit((unsigned char)text[11]) || *end || errno || retries < 1 ||
 			    retries > 1000000) {
 				snprintf(why, why_len,
-					 "on-failure:%s: the number of retries must be a whole "
-					 "number from 1 — write e.g. on-failure:3",
-					 text + 11);
+					 "has a bad number of retries — on-failure:N takes a whole "
+					 "number from 1, e.g. on-failure:3");
 				return -1;
 			}
 			*max_retries = (int)retries;
@@ -222,9 +221,8 @@ int parse_restart(const char *text, int *policy, int *max_retries, char *why, si
 		return 0;
 	}
 	snprintf(why, why_len,
-		 "restart \"%s\" is not a restart policy — use \"no\", always, on-failure, "
-		 "on-failure:N or unless-stopped",
-		 text);
+		 "is not a restart policy — use \"no\", always, on-failure, on-failure:N or "
+		 "unless-stopped");
 	return -1;
 }
 

@@ -25,7 +25,8 @@ void format_duration(long long nanoseconds, char *out, size_t out_len);
 int split_words(const char *text, char *storage, char **words, int max, char *why, size_t why_len);
 
 /* "no", "always", "unless-stopped", "on-failure", "on-failure:3".
- * *policy gets the compose_restart value. 0 or -1 with why. */
+ * *policy gets the compose_restart value. 0, or -1 with why, which reads
+ * after the value: "is not a restart policy — use ...". */
 int parse_restart(const char *text, int *policy, int *max_retries, char *why, size_t why_len);
 
 /* The number of single-character edits (insert, delete, replace, or swap
