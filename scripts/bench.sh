@@ -206,7 +206,7 @@ delete_runtime_state() {
 
 # Nothing may stay. Called on every exit; its last line says what it found.
 clean_up() {
-	local found=() leftover
+	local found=() leftover owner
 	set +e
 	delete_runtime_state
 	for leftover in "${BOXES_RUN:-/nonexistent}"/{crun,runc}/boxes-bench-*; do
@@ -225,18 +225,48 @@ clean_up() {
 		fi
 	fi
 	# a step's cgroups are boxes/<id>, its links bx*: compare with the start
-	comm -13 "$out/before.txt" <(host_objects | sort) >"$out/after.txt"
+	local foreign=() tries
+	for tries in $(seq 20); do # the kernel may still be removing a veth
+		comm -13 "$out/before.txt" <(host_objects | sort) >"$out/after.txt"
+		[ -s "$out/after.txt" ] || break
+		sleep 0.1
+	done
 	while read -r leftover; do
-		[ -n "$leftover" ] && found+=("$leftover")
+		[ -n "$leftover" ] || continue
+		if owner=$(foreign_owner "$leftover"); then
+			foreign+=("$leftover ($owner)")
+		else
+			found+=("$leftover")
+		fi
 	done <"$out/after.txt"
 	local on_the_way=""
 	[ ${#deleted[@]} -gt 0 ] &&
 		on_the_way="; deleted on the way: ${#deleted[@]} crun/runc state(s) of failed runs (${deleted[*]})"
+	[ ${#foreign[@]} -gt 0 ] &&
+		on_the_way+="; not ours, so left alone: ${foreign[*]}"
 	if [ ${#found[@]} -eq 0 ]; then
 		say "left behind: nothing (no new cgroup boxes/* or boxes-bench-*, bx* link, mount, temp dir, crun/runc state)$on_the_way"
 	else
 		say "left behind: ${#found[@]}: ${found[*]}$on_the_way"
 	fi
+}
+
+# Another engineer's container may come and go during the bench (a soak
+# run, say). A leftover is someone else's when a process in its cgroup
+# (boxes/<id>, also for the link bx<id>) is not a child of a binary the
+# bench runs (build/bench/bin/). Prints who holds it; fails when ours.
+foreign_owner() {
+	local id pid parent
+	id=${1##*/}
+	id=${id#bx}
+	for pid in $(cat /sys/fs/cgroup/*/boxes/"$id"/cgroup.procs 2>/dev/null); do
+		parent=$(awk '/^PPid:/ { print $2 }' /proc/"$pid"/status 2>/dev/null) || continue
+		if ! tr '\0' ' ' </proc/"$parent"/cmdline 2>/dev/null | grep -q "$(realpath "$out")/bin/"; then
+			echo "in use by pid $pid, child of $(tr '\0' ' ' </proc/"$parent"/cmdline 2>/dev/null | cut -c1-60)"
+			return 0
+		fi
+	done
+	return 1
 }
 
 # What a run could leave on the host: cgroups under boxes/, bx* links,

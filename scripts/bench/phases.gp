@@ -16,10 +16,10 @@ set style histogram rowstacked
 set style fill solid 0.85 border rgb "#444444"
 set boxwidth 0.7
 set key outside right top vertical reverse Left
-set ylabel "ms (median)"
+set ylabel "ms"
 set grid ytics
 set xtics rotate by -40 left nomirror
-set title "boxes: where the start-up time goes\nsteps: median ms of each phase of the traced runs (--trace); yardsticks (dark grey): median wall of the timed runs, not traced"
+set title "boxes: where the start-up time goes (bar = median wall of the timed runs)\nsteps: split in the shares of their phases (medians of --trace runs); yardsticks: one piece, not traced"
 set bmargin 9
 
 # one colour a phase, grey for a yardstick's whole run

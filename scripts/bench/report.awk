@@ -176,9 +176,11 @@ END {
 		write_report()
 }
 
-# One line a subject: its name, then ms per phase (steps, medians of the
-# traced runs) or the median timed wall as one piece (the yardsticks).
-function write_plot_data(    i, s, p) {
+# One line a subject: its name, then ms per phase. A bar is as tall as
+# the subject's median timed wall, so that steps and yardsticks compare;
+# a step's bar is split in the shares of its phases (medians of the traced
+# runs, which are slower: narrating costs time). A yardstick is one piece.
+function write_plot_data(    i, s, p, total, scale) {
 	printf "subject"
 	for (p = 1; p <= phase_count; p++)
 		printf "\t%s", phase_name[p]
@@ -187,9 +189,13 @@ function write_plot_data(    i, s, p) {
 		s = order[i]
 		if (broken[s])
 			continue
+		total = 0
+		for (p = 1; p <= phase_count && traced[s]; p++)
+			total += phase_median(s, p)
+		scale = total > 0 ? median_of(s, "wall") / total : 0
 		printf "%s", s
 		for (p = 1; p <= phase_count; p++)
-			printf "\t%.3f", traced[s] ? phase_median(s, p) / 1000 : 0
+			printf "\t%.3f", traced[s] ? phase_median(s, p) * scale / 1000 : 0
 		printf "\t%.3f\n", traced[s] ? 0 : median_of(s, "wall") / 1000
 	}
 }
