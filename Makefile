@@ -186,9 +186,23 @@ soak: deps
 	@$(MAKE) --no-print-directory all rootfs $(BUILD)/tests/soak/soak
 	@$(BUILD)/tests/soak/soak --seconds $(SOAK_SECONDS) --bin $(BUILD)/bin --rootfs $(ROOTFS) --logs $(BUILD)/soak
 
+# The bench's own tools: the harness, and the OCI bundle editor, which
+# reads step 08's seccomp tables and default capabilities (see its header).
+BENCH_TOOLS := $(BUILD)/bench/bench $(BUILD)/bench/oci-config
+
+$(BUILD)/bench/bench: scripts/bench/bench.c
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $<
+
+$(BUILD)/bench/oci-config: scripts/bench/oci-config.c steps/08-seccomp/seccomp.c $(BUILD)/obj/steps/08-seccomp/capabilities.o $(COMMON_OBJ) $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(BUILD)/obj/steps/08-seccomp/capabilities.o $(COMMON_OBJ) $(LDLIBS)
+
 bench: deps
-	@$(MAKE) --no-print-directory all rootfs
-	@scripts/bench.sh
+	@$(MAKE) --no-print-directory all rootfs $(BENCH_TOOLS)
+	@BUILD=$(BUILD) scripts/bench.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
