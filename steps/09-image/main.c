@@ -107,19 +107,19 @@ static int run_image(int argc, char **argv)
 	struct box box;
 	int status = EXIT_BOXES_FAILED, next;
 
-	exit_unless_parsed(parse_run_options(&box, STEP, argc, argv, &next), STEP,
-			   "09-image"); /* 01-09: --help, --version, bad input */
+	/* 01-09: --help, --version and bad input end here */
+	exit_unless_parsed(parse_run_options(&box, STEP, argc, argv, &next), STEP, "09-image");
 	if (next >= argc) {
 		box_error("run needs an IMAGE (see 09-image --help)");
 		return EXIT_BOXES_FAILED;
 	}
-	if (check_capability_options(&box) < 0 /* 08: a bad name, before anything is made */
-	    ||
-	    check_host_ready(&box, STEP) < 0 /* 01: root, kernel features (an image, no ROOTFS) */
+	if (check_capability_options(&box) < 0 /* 08: bad names, before anything is made */
+	    || check_host_ready(&box, STEP) < 0 /* 01: root, kernel (an image, no ROOTFS) */
 	    || box_prepare(&box) < 0 /* 01: id, hostname; signals held from here */
 	    || open_image(argv[next], &image) < 0 /* 09: from the store, pinned */
-	    || apply_image_config(&box, &image.config, &argv[next + 1], command_argv, MAX_ARGV) <
-		   0) { /* 09: Cmd, Env, WorkingDir, User */
+	    || apply_image_config(&box, &image.config, &argv[next + 1], command_argv,
+				  MAX_ARGV) /* 09: Cmd, Env, WorkingDir, User */
+		   < 0) {
 		close_image(&image);
 		return EXIT_BOXES_FAILED;
 	}
