@@ -1,8 +1,8 @@
 # boxes - a Linux container in ten steps.
 #
 #   make            build every step into build/bin/
-#   make demo       install what is missing, check this machine, build, and
-#                   show which escapes each step blocks
+#   make demo       install what is missing, check this machine, build,
+#                   show which escapes each step blocks, load and run an image
 #   make test       every test (unit, then integration as root); STEP=02 for one step
 #   make test-vm    the same suite in a VM: Debian's kernel, pure cgroup v2
 #   make matrix     every escape program under every step, as a table
@@ -161,6 +161,8 @@ demo: deps
 	@$(BUILD)/bin/doctor || echo "(some steps can't run here: their cells will show errors)"
 	@echo
 	@scripts/matrix.sh --explain
+	@echo
+	@BUILD=$(BUILD) scripts/demo-image.sh
 
 # STEP=02 runs only the tests whose file name carries _02_ (and the common ones).
 test: deps

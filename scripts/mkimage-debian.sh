@@ -35,6 +35,7 @@ command -v mmdebstrap >/dev/null || {
 	exit 1
 }
 [ "$(id -u)" -eq 0 ] || { echo "mkimage-debian: needs root (files owned by www-data)" >&2; exit 1; }
+# shellcheck disable=SC1091
 . /etc/os-release
 suite=${VERSION_CODENAME:?no VERSION_CODENAME in /etc/os-release}
 # This machine's apt sources: a deb822 file, else the one-line list.
