@@ -1,8 +1,8 @@
 # boxes - a Linux container in ten steps.
 #
 #   make            build every step into build/bin/
-#   make demo       install what is missing, check this machine, build, and
-#                   show which escapes each step blocks
+#   make demo       install what is missing, check this machine, build,
+#                   show which escapes each step blocks, load and run an image
 #   make test       every test (unit, then integration as root); STEP=02 for one step
 #   make test-vm    the same suite in a VM: Debian's kernel, pure cgroup v2
 #   make matrix     every escape program under every step, as a table
@@ -14,6 +14,8 @@
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (30) each, in build/fuzz
 #   make soak       SOAK_SECONDS (300) of random starts, signals and SIGKILLs of
 #                   steps 01-08, 8 at once, checking that nothing leaks (root)
+#   make image-nginx  build/images/nginx.tar: Debian with nginx, a docker-save
+#                   archive made with mmdebstrap (once; delete it to rebuild)
 #
 # A new parser gets a fuzz target by adding two things, nothing else:
 # tests/fuzz/fuzz_NAME.c (LLVMFuzzerTestOneInput) and a few seed inputs in
@@ -61,7 +63,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SOAK_SECONDS ?= 300
 
-.PHONY: all libs-present deps doctor demo test test-vm unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak
+.PHONY: all libs-present deps doctor demo test test-vm unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak image-nginx
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -112,6 +114,16 @@ $(ROOTFS)/.stamp: scripts/mkrootfs.sh $(shell find rootfs -type f) $(ESCAPES)
 
 rootfs: $(ROOTFS)/.stamp
 
+# A real image from Debian's packages (scripts/mkimage-debian.sh), for the
+# bench and step 10's demo. Made when missing only: it takes a minute or
+# two and the network (this machine's apt mirror).
+NGINX_IMAGE := $(BUILD)/images/nginx.tar
+$(NGINX_IMAGE):
+	@scripts/install-deps.sh --image
+	@scripts/mkimage-debian.sh $@
+
+image-nginx: $(NGINX_IMAGE)
+
 $(BUILD)/tests/unit/%: tests/unit/%.c $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
@@ -149,6 +161,8 @@ demo: deps
 	@$(BUILD)/bin/doctor || echo "(some steps can't run here: their cells will show errors)"
 	@echo
 	@scripts/matrix.sh --explain
+	@echo
+	@BUILD=$(BUILD) scripts/demo-image.sh
 
 # STEP=02 runs only the tests whose file name carries _02_ (and the common ones).
 test: deps

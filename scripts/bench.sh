@@ -15,6 +15,7 @@
 #   subjects.tsv          what was measured: name, kind, what it does, command
 #   traces/NAME.txt       one traced run per step, each action with its time
 #   stderr.log            what the measured programs said on stderr
+#   image.md, image-runs.csv, image-run-runs.csv   step 09 (scripts/bench/image.sh)
 # and keeps build/bench/rootfs-mapped/ (build/rootfs owned by 100000, for
 # crun and runc in a user namespace) and bundle-*/ from run to run.
 #
@@ -352,3 +353,8 @@ else
 	echo "Picture: n/a (no gnuplot)." >>"$out/startup.md"
 fi
 cat "$out/startup.md"
+
+# --- step 09: load against tar -x and podman load, run against 08 ------
+# (its own script: scripts/bench/image.sh says what each row does)
+echo
+BUILD=$build scripts/bench/image.sh || say "step 09's part failed: see above"

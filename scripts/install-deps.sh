@@ -3,6 +3,8 @@
 # Idempotent and quiet when everything is there: make demo/test run it first.
 #   --vm   also what `make test-vm` needs: qemu and Debian's own kernel
 #          (its modules too), booted under qemu on a pure cgroup v2 hierarchy
+#   --image  also what `make image-nginx` needs: mmdebstrap, which builds a
+#          Debian image from this machine's apt sources (scripts/mkimage-debian.sh)
 set -eu
 
 # libssl-dev: libcrypto's SHA-256 for image digests (step 09).
@@ -15,6 +17,9 @@ if [ "${1:-}" = --vm ]; then
 	kernel=linux-image-amd64
 	grep -qs '^ID=ubuntu' /etc/os-release && kernel=linux-image-generic
 	PACKAGES="$PACKAGES qemu-system-x86 $kernel e2fsprogs kmod"
+fi
+if [ "${1:-}" = --image ]; then
+	PACKAGES="$PACKAGES mmdebstrap"
 fi
 
 missing=""

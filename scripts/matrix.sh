@@ -8,6 +8,9 @@
 #            e.g. a kernel without 32-bit syscalls): not counted
 #   error N  the run itself failed (exit N): a bug to look at
 # A cell marked ! is not what the escape's `blocked-from:` line promises.
+# Steps 01-08 run build/rootfs; 09 runs an image made from it
+# (scripts/mkimage.sh, so the escape programs are in it), loaded into a
+# temporary store. 10 runs compose files, not one command: no column.
 # Escape programs describe themselves in their first comment (see
 # tests/escapes/escape.h); this script reads those lines.
 set -u
@@ -22,6 +25,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 steps=()
 for bin in "$build"/bin/[0-9][0-9]-*; do
+	case $(basename "$bin") in 10-*) continue ;; esac
 	[ -x "$bin" ] && steps+=("$bin")
 done
 if [ ${#steps[@]} -eq 0 ] || [ ! -x "$rootfs/bin/busybox" ]; then
@@ -31,6 +35,9 @@ fi
 
 BOXES_RUN=$(mktemp -d /tmp/boxes-matrix-XXXXXX)
 export BOXES_RUN
+BOXES_ROOT=$BOXES_RUN/store # 09's images
+export BOXES_ROOT
+image=localhost/boxes-matrix:latest
 sentinel=""
 listener=""
 cleanup() {
@@ -57,21 +64,32 @@ options_for() { # the options every run of this step gets
 	if [ "$((10#$n))" -ge 3 ]; then echo "--memory 64M --pids-limit 64"; fi
 }
 
+# What a step runs an escape in: STEP OPTIONS ROOTFS, or 09-image run
+# OPTIONS IMAGE. Sets box_command, the words before the escape's path.
+box_command=()
+set_box_command() {
+	local bin=$1
+	# shellcheck disable=SC2207
+	case $(basename "$bin") in
+	09-*) box_command=("$bin" run $(options_for "$bin") "$image") ;;
+	*) box_command=("$bin" $(options_for "$bin") "$rootfs") ;;
+	esac
+}
+
 run_plain() { # run_plain BIN NAME [ARG...]
-	local bin=$1 name=$2
+	local name=$2
 	shift 2
-	# shellcheck disable=SC2046
-	timeout 60 "$bin" $(options_for "$bin") "$rootfs" "/escapes/$name" "$@" >"$BOXES_RUN/last.out" 2>&1
+	timeout 60 "${box_command[@]}" "/escapes/$name" "$@" >"$BOXES_RUN/last.out" 2>&1
 }
 
 # hostname: run in a throwaway UTS namespace of our own, and look there.
 run_uts() {
-	local bin=$1 name=$2
+	local name=$2
 	unshare --uts bash -c '
 		hostname boxes-matrix-host
 		"$@" >/dev/null 2>&1
 		[ "$(hostname)" != boxes-matrix-host ]' _ \
-		timeout 60 "$bin" $(options_for "$bin") "$rootfs" "/escapes/$name" escaped-box
+		timeout 60 "${box_command[@]}" "/escapes/$name" escaped-box
 	[ $? -eq 0 ] && return 0 || return 1
 }
 
@@ -118,6 +136,12 @@ for source in tests/escapes/*.c; do
 done
 mapfile -t escapes < <(printf '%s\n' "${escapes[@]}" | sort)
 
+if [ -x "$build/bin/09-image" ]; then
+	scripts/mkimage.sh --rootfs "$rootfs" "$BOXES_RUN/image.tar" "$image" &&
+		"$build/bin/09-image" load -i "$BOXES_RUN/image.tar" >/dev/null ||
+		echo "matrix: could not make the image for 09: its cells will show errors" >&2
+fi
+
 printf '%-18s' "escape \\ step"
 for bin in "${steps[@]}"; do printf ' %-9s' "$(step_number "$bin")"; done
 printf '\n'
@@ -127,6 +151,7 @@ for entry in "${escapes[@]}"; do
 	mode=$(header "$source" run)
 	printf '%-18s' "$name"
 	for bin in "${steps[@]}"; do
+		set_box_command "$bin"
 		case "${mode:-plain}" in
 		uts) run_uts "$bin" "$name" ;;
 		twice) run_twice "$bin" "$name" ;;

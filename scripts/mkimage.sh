@@ -10,6 +10,8 @@
 #
 # Options:
 #   --rootfs DIR       the base (default: build/rootfs)
+#   --plain            one layer only: DIR as it is, no test files, no busybox
+#                      needed (scripts/mkimage-debian.sh uses it)
 #   --oci              an OCI image layout archive (index.json, blobs/sha256/)
 #                      instead of docker save's (manifest.json, <id>/layer.tar)
 #   --compress gzip|zstd   compress the layers (OCI media types say so;
@@ -34,15 +36,17 @@ nested=no
 docker25=no
 compress=none
 layers=3
+plain=no
 run_config='{"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["/bin/sh"]}'
 
 usage() {
-	sed -n '2,31s/^# \{0,1\}//p' "$0" >&2
+	sed -n '2,33s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rootfs) rootfs=$2; shift 2 ;;
+	--plain) plain=yes; layers=1; shift ;;
 	--oci) format=oci; shift ;;
 	--nested) nested=yes; shift ;;
 	--docker25) format=oci; docker25=yes; shift ;;
@@ -58,8 +62,12 @@ done
 out=$1
 name=${2:-localhost/boxes-test:latest}
 case $name in *:*) ;; *) name=$name:latest ;; esac
-[ -x "$rootfs/bin/busybox" ] || { echo "mkimage: no rootfs at $rootfs: run make rootfs" >&2; exit 1; }
-[ "$layers" -ge 3 ] 2>/dev/null || { echo "mkimage: --layers wants a number, at least 3" >&2; exit 1; }
+if [ "$plain" = yes ]; then
+	[ -d "$rootfs" ] || { echo "mkimage: no directory $rootfs" >&2; exit 1; }
+else
+	[ -x "$rootfs/bin/busybox" ] || { echo "mkimage: no rootfs at $rootfs: run make rootfs" >&2; exit 1; }
+	[ "$layers" -ge 3 ] 2>/dev/null || { echo "mkimage: --layers wants a number, at least 3" >&2; exit 1; }
+fi
 case $compress in none | gzip | zstd) ;; *) echo "mkimage: --compress none|gzip|zstd" >&2; exit 1 ;; esac
 
 case $(uname -m) in
@@ -69,22 +77,26 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/mkimage-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # --- the layers' contents --------------------------------------------
-mkdir -p "$work/dirs/1" "$work/dirs/2/etc" "$work/dirs/3/data"
-tar -C "$rootfs" --exclude=./.stamp -cf - . | tar -C "$work/dirs/1" -xf -
-echo "from layer 1" >"$work/dirs/1/etc/motd"
-mkdir -p "$work/dirs/1/data"
-echo lower-1 >"$work/dirs/1/data/lower-1"
-echo lower-2 >"$work/dirs/1/data/lower-2"
-: >"$work/dirs/2/etc/.wh.motd"
-echo "from layer 2" >"$work/dirs/2/etc/layer-2"
-: >"$work/dirs/3/data/.wh..wh..opq"
-echo top >"$work/dirs/3/data/top"
-k=4
-while [ "$k" -le "$layers" ]; do
-	mkdir -p "$work/dirs/$k/layers"
-	echo "$k" >"$work/dirs/$k/layers/$k"
-	k=$((k + 1))
-done
+# --plain: the one layer is $rootfs itself, made into a tar below.
+test_layers() {
+	mkdir -p "$work/dirs/1" "$work/dirs/2/etc" "$work/dirs/3/data"
+	tar -C "$rootfs" --exclude=./.stamp -cf - . | tar -C "$work/dirs/1" -xf -
+	echo "from layer 1" >"$work/dirs/1/etc/motd"
+	mkdir -p "$work/dirs/1/data"
+	echo lower-1 >"$work/dirs/1/data/lower-1"
+	echo lower-2 >"$work/dirs/1/data/lower-2"
+	: >"$work/dirs/2/etc/.wh.motd"
+	echo "from layer 2" >"$work/dirs/2/etc/layer-2"
+	: >"$work/dirs/3/data/.wh..wh..opq"
+	echo top >"$work/dirs/3/data/top"
+	k=4
+	while [ "$k" -le "$layers" ]; do
+		mkdir -p "$work/dirs/$k/layers"
+		echo "$k" >"$work/dirs/$k/layers/$k"
+		k=$((k + 1))
+	done
+}
+[ "$plain" = yes ] || test_layers
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
@@ -100,7 +112,11 @@ diff_ids=""
 history=""
 k=1
 while [ "$k" -le "$layers" ]; do
-	make_tar "$work/dirs/$k" "$work/layer-$k.tar"
+	if [ "$plain" = yes ]; then
+		make_tar "$rootfs" "$work/layer-$k.tar"
+	else
+		make_tar "$work/dirs/$k" "$work/layer-$k.tar"
+	fi
 	diff_ids="$diff_ids${diff_ids:+,}\"sha256:$(sha "$work/layer-$k.tar")\""
 	history="$history${history:+,}{\"created\":\"$created\",\"created_by\":\"mkimage.sh layer $k\"}"
 	k=$((k + 1))
