@@ -27,7 +27,7 @@ PKGS    := libseccomp libcap libnl-route-3.0 libarchive jansson yaml-0.1 libcryp
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -iquote common -iquote steps $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -iquote common -iquote steps -iquote beyond $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 
 STEP_DIRS   := $(sort $(patsubst %/,%,$(wildcard steps/[0-9][0-9]-*/)))
@@ -35,7 +35,7 @@ STEP_NAMES  := $(notdir $(STEP_DIRS))
 BINS        := $(addprefix $(BUILD)/bin/,$(STEP_NAMES))
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC))
-HEADERS     := $(wildcard common/*.h steps/*/*.h)
+HEADERS     := $(wildcard common/*.h steps/*/*.h beyond/*/*.h)
 
 # The mechanism files a step teaches: everything in its folder but main.c.
 mechanisms   = $(filter-out %/main.c,$(wildcard steps/$(1)/*.c))
@@ -43,6 +43,11 @@ mechanisms   = $(filter-out %/main.c,$(wildcard steps/$(1)/*.c))
 # (steps are numbered 01, 02, ... without gaps, so NN is also a position)
 steps_upto   = $(wordlist 1,$(patsubst 0%,%,$(firstword $(subst -, ,$(1)))),$(STEP_NAMES))
 mech_objs    = $(patsubst %.c,$(BUILD)/obj/%.o,$(foreach s,$(call steps_upto,$(1)),$(call mechanisms,$(s))))
+# Beyond step 10: boxes-runtime, the OCI runtime. Not a step of the ladder
+# (steps/NN-*): it links the mechanisms of 01-08 only - no image store, no
+# compose - and is named as engines expect a runtime (runc, crun).
+RUNTIME_SRC  := $(wildcard beyond/oci-runtime/*.c)
+RUNTIME_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %/main.c,$(RUNTIME_SRC)))
 ALL_MECH_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(foreach s,$(STEP_NAMES),$(call mechanisms,$(s))))
 
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
@@ -65,7 +70,7 @@ SOAK_SECONDS ?= 300
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: libs-present $(BINS) $(BUILD)/bin/doctor $(BUILD)/bin/boxes-sweep
+all: libs-present $(BINS) $(BUILD)/bin/boxes-runtime $(BUILD)/bin/doctor $(BUILD)/bin/boxes-sweep
 
 # A plain `make` on a machine without the -dev packages: say what to run.
 libs-present:
@@ -86,6 +91,11 @@ $(BUILD)/bin/$(1): $(BUILD)/obj/steps/$(1)/main.o $(call mech_objs,$(1)) $(COMMO
 	@$$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach s,$(STEP_NAMES),$(eval $(call STEP_RULE,$(s))))
+
+$(BUILD)/bin/boxes-runtime: $(BUILD)/obj/beyond/oci-runtime/main.o $(RUNTIME_OBJ) $(call mech_objs,08-seccomp) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/doctor: $(BUILD)/obj/scripts/doctor.o $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
