@@ -64,7 +64,7 @@ int container_make_dir(struct container *container, const char *id)
 	return 0;
 }
 
-int container_load(struct container *container, const char *id)
+int container_load(struct container *container, const char *id, bool quiet)
 {
 	char path[4200];
 	json_error_t error;
@@ -76,7 +76,8 @@ int container_load(struct container *container, const char *id)
 	snprintf(path, sizeof(path), "%s/state.json", container->dir);
 	json = json_load_file(path, 0, &error);
 	if (!json) {
-		box_error("container does not exist: %s", id);
+		if (!quiet)
+			box_error("container does not exist: %s", id);
 		return -1;
 	}
 	bundle = json_string_value(json_object_get(json, "bundle"));

@@ -35,8 +35,9 @@ bool container_id_valid(const char *id);
 /* mkdir ROOT/<id>: fails ("container with id exists") if it is there. */
 int container_make_dir(struct container *container, const char *id);
 
-/* Read ROOT/<id>/state.json. 0, or -1 ("container does not exist"). */
-int container_load(struct container *container, const char *id);
+/* Read ROOT/<id>/state.json. 0, or -1 ("container does not exist",
+ * unless quiet). */
+int container_load(struct container *container, const char *id, bool quiet);
 
 /* Write it whole (temporary file, rename). 0 or -1. */
 int container_save(const struct container *container);

@@ -109,21 +109,55 @@ static void sweep_cgroups(const char *cgroup_id)
 	}
 }
 
-static int write_pid_file(const char *path, pid_t pid)
+/* --pid-file: written whole (a temporary file renamed over it) in its
+ * directory, held open as dir_fd: `exec` writes it after it entered the
+ * container's mount namespace, where the host path is gone. */
+static int open_pid_file_dir(const char *path)
 {
-	char temporary[4200];
-	FILE *file;
+	char dir[4096];
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	int fd;
+
+	if (!path)
+		return AT_FDCWD;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return box_syserr("open", dir);
+	return fd;
+}
+
+static int write_pid_file_at(int dir_fd, const char *path, pid_t pid)
+{
+	const char *slash, *name;
+	char temporary[4200], text[32];
+	int fd, length;
 
 	if (!path)
 		return 0;
-	snprintf(temporary, sizeof(temporary), "%s.tmp", path);
-	file = fopen(temporary, "we");
-	if (!file)
-		return box_syserr("open", temporary);
-	fprintf(file, "%d", (int)pid);
-	if (fclose(file) != 0 || rename(temporary, path) < 0)
+	slash = strrchr(path, '/');
+	name = slash ? slash + 1 : path;
+	snprintf(temporary, sizeof(temporary), ".%s.tmp", name);
+	length = snprintf(text, sizeof(text), "%d", (int)pid);
+	fd = openat(dir_fd, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return box_syserr("open", path);
+	if (write(fd, text, (size_t)length) != length || close(fd) < 0 ||
+	    renameat(dir_fd, temporary, dir_fd, name) < 0)
 		return box_syserr("write", path);
 	return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid)
+{
+	int dir_fd = open_pid_file_dir(path), result;
+
+	if (dir_fd == -1)
+		return -1;
+	result = write_pid_file_at(dir_fd, path, pid);
+	if (dir_fd >= 0)
+		close(dir_fd);
+	return result;
 }
 
 /* linux.namespaces with a path: join it (setns(2)) before the clone, so
@@ -527,7 +561,7 @@ static int exec_in_container(struct container *container, const struct exec_opti
 	struct spec_process *process = &spec.process;
 	json_t *process_json = NULL;
 	scmp_filter_ctx filter = NULL;
-	int report[2], console = -1, status, i;
+	int report[2], console = -1, status, i, pid_dir;
 	char failed;
 	pid_t pid;
 
@@ -554,7 +588,8 @@ static int exec_in_container(struct container *container, const struct exec_opti
 			box_error("a terminal needs --console-socket");
 		return FAILED;
 	}
-	if (enter_container(container) < 0 || pipe2(report, O_CLOEXEC) < 0)
+	pid_dir = open_pid_file_dir(options->pid_file);
+	if (pid_dir == -1 || enter_container(container) < 0 || pipe2(report, O_CLOEXEC) < 0)
 		return FAILED;
 	fflush(NULL);
 	pid = fork();
@@ -570,7 +605,7 @@ static int exec_in_container(struct container *container, const struct exec_opti
 		return FAILED;
 	}
 	close(report[0]);
-	if (write_pid_file(options->pid_file, pid) < 0)
+	if (write_pid_file_at(pid_dir, options->pid_file, pid) < 0)
 		return FAILED;
 	if (options->detach)
 		return 0;
@@ -710,7 +745,8 @@ static int run_verb(const char *verb, int argc, char **argv)
 		delete_container(&container, true);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
-	if (container_load(&container, id) < 0)
+	/* delete --force of a container that never was: done (as runc) */
+	if (container_load(&container, id, strcmp(verb, "delete") == 0 && force) < 0)
 		return strcmp(verb, "delete") == 0 && force ? 0 : FAILED;
 	if (strcmp(verb, "start") == 0)
 		result = start_container_process(&container);
