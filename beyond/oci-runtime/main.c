@@ -94,17 +94,28 @@ static void cgroup_id_of(const char *id, char out[BOX_ID_LEN + 1])
 		snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
+/* Where step 03 may have made a container's cgroup: one per v1 hierarchy,
+ * or the one of v2 (""). */
+static const char *const cgroup_hierarchies[] = {"pids/", "memory/", "cpu/", ""};
+#define HIERARCHY_COUNT (sizeof(cgroup_hierarchies) / sizeof(cgroup_hierarchies[0]))
+
+static void cgroup_file(char *out, size_t len, size_t hierarchy, const char *cgroup_id,
+			const char *file)
+{
+	snprintf(out, len, "/sys/fs/cgroup/%sboxes/%s%s", cgroup_hierarchies[hierarchy], cgroup_id,
+		 file);
+}
+
 /* Every directory step 03 may have made for it, on any cgroup layout. */
 static void sweep_cgroups(const char *cgroup_id)
 {
-	static const char *const hierarchies[] = {"memory/", "pids/", "cpu/", ""};
 	char dir[4096];
 	size_t i;
 
 	if (!cgroup_id[0])
 		return;
-	for (i = 0; i < sizeof(hierarchies) / sizeof(hierarchies[0]); i++) {
-		snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%sboxes/%s", hierarchies[i], cgroup_id);
+	for (i = 0; i < HIERARCHY_COUNT; i++) {
+		cgroup_file(dir, sizeof(dir), i, cgroup_id, "");
 		cgroup_sweep(dir); /* 03: kill what is left, rmdir; absent is fine */
 	}
 }
@@ -417,16 +428,14 @@ static int signal_from_text(const char *text)
 /* kill --all: every process of the container's cgroup (03). */
 static void kill_all(const struct container *container, int sig)
 {
-	static const char *const hierarchies[] = {"pids/", ""};
 	char path[4200];
 	size_t i;
 	int pid;
 
-	for (i = 0; i < sizeof(hierarchies) / sizeof(hierarchies[0]); i++) {
+	for (i = 0; i < HIERARCHY_COUNT; i++) {
 		FILE *procs;
 
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%sboxes/%s/cgroup.procs",
-			 hierarchies[i], container->cgroup_id);
+		cgroup_file(path, sizeof(path), i, container->cgroup_id, "/cgroup.procs");
 		procs = fopen(path, "re");
 		if (!procs)
 			continue;
@@ -494,17 +503,15 @@ static const struct {
 
 static int enter_container(const struct container *container)
 {
-	static const char *const hierarchies[] = {"memory/", "pids/", "cpu/", ""};
 	int fds[6], i;
 	size_t h;
 	char path[4200], pid[32];
 
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	for (h = 0; h < sizeof(hierarchies) / sizeof(hierarchies[0]); h++) {
+	for (h = 0; h < HIERARCHY_COUNT; h++) {
 		int fd;
 
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%sboxes/%s/cgroup.procs",
-			 hierarchies[h], container->cgroup_id);
+		cgroup_file(path, sizeof(path), h, container->cgroup_id, "/cgroup.procs");
 		fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;

@@ -16,6 +16,7 @@
 #include "log.h"
 
 #include "oci-runtime/profile.h"
+#include "oci-runtime/spec.h"
 
 #define COUNT(array) (int)(sizeof(array) / sizeof(array[0]))
 
@@ -144,23 +145,14 @@ static int add_rule(scmp_filter_ctx filter, json_t *rule, uint32_t default_actio
 	json_t *name;
 	size_t index;
 	int count;
-	const char *key;
-	json_t *value;
 
-	json_object_foreach(rule, key, value)
-	{
-		int i;
-
-		for (i = 0; known[i]; i++)
-			if (strcmp(key, known[i]) == 0)
-				break;
-		if (!known[i] || ((strcmp(key, "includes") == 0 || strcmp(key, "excludes") == 0) &&
-				  json_object_size(value) > 0)) {
-			box_error("config.json: linux.seccomp.syscalls[].%s is not supported by "
-				  "boxes-runtime",
-				  key);
-			return -1;
-		}
+	if (spec_check_keys(rule, "linux.seccomp.syscalls[]", known) < 0)
+		return -1;
+	if (json_object_size(json_object_get(rule, "includes")) > 0 ||
+	    json_object_size(json_object_get(rule, "excludes")) > 0) {
+		box_error("config.json: linux.seccomp.syscalls[]: includes and excludes are not "
+			  "supported by boxes-runtime");
+		return -1;
 	}
 	if (action_of(rule, "action", "errnoRet", &action) < 0)
 		return -1;
@@ -192,22 +184,9 @@ scmp_filter_ctx profile_build(json_t *profile)
 	scmp_filter_ctx filter;
 	json_t *rule;
 	size_t index;
-	const char *key;
-	json_t *value;
 
-	json_object_foreach(profile, key, value)
-	{
-		int i;
-
-		for (i = 0; known[i]; i++)
-			if (strcmp(key, known[i]) == 0)
-				break;
-		if (!known[i]) {
-			box_error("config.json: linux.seccomp.%s is not supported by boxes-runtime",
-				  key);
-			return NULL;
-		}
-	}
+	if (spec_check_keys(profile, "linux.seccomp", known) < 0)
+		return NULL;
 	if (action_of(profile, "defaultAction", "defaultErrnoRet", &default_action) < 0)
 		return NULL;
 	filter = seccomp_init(default_action);

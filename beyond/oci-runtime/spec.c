@@ -24,9 +24,7 @@
 
 #define COUNT(array) (int)(sizeof(array) / sizeof(array[0]))
 
-/* Every key of object is in known (NULL-terminated); else name the first
- * one that is not, as "WHERE.KEY". */
-static int check_keys(json_t *object, const char *where, const char *const *known)
+int spec_check_keys(json_t *object, const char *where, const char *const *known)
 {
 	const char *key;
 	json_t *value;
@@ -167,7 +165,8 @@ static int get_rlimits(json_t *process, struct spec_process *out)
 		const char *type = NULL;
 		int i;
 
-		if (!json_is_object(item) || check_keys(item, "process.rlimits[]", known) < 0 ||
+		if (!json_is_object(item) ||
+		    spec_check_keys(item, "process.rlimits[]", known) < 0 ||
 		    get_string(item, "type", "process.rlimits[].type", &type) < 0)
 			return -1;
 		for (i = 0; i < COUNT(rlimit_names) && type; i++)
@@ -209,7 +208,7 @@ static int parse_user(json_t *user, struct spec_process *out)
 	json_t *gids, *item;
 	size_t i;
 
-	if (!json_is_object(user) || check_keys(user, "process.user", known) < 0 ||
+	if (!json_is_object(user) || spec_check_keys(user, "process.user", known) < 0 ||
 	    get_integer(user, "uid", "process.user.uid", 0, UINT_MAX - 1, &uid) < 0 ||
 	    get_integer(user, "gid", "process.user.gid", 0, UINT_MAX - 1, &gid) < 0 ||
 	    get_integer(user, "umask", "process.user.umask", 0, 0777, &umask) < 0)
@@ -253,7 +252,7 @@ static int parse_process(json_t *process, struct spec_process *out)
 	out->cwd = "/";
 	if (!json_is_object(process))
 		return wrong_type("process", "an object");
-	if (check_keys(process, "process", known) < 0 ||
+	if (spec_check_keys(process, "process", known) < 0 ||
 	    refuse_unless_empty(process, "apparmorProfile") < 0 ||
 	    refuse_unless_empty(process, "selinuxLabel") < 0 ||
 	    get_strings(process, "args", "process.args", out->args, SPEC_MAX_LIST, &count) < 0)
@@ -279,7 +278,7 @@ static int parse_process(json_t *process, struct spec_process *out)
 		return -1;
 	caps = json_object_get(process, "capabilities");
 	if (caps &&
-	    (!json_is_object(caps) || check_keys(caps, "process.capabilities", cap_sets) < 0 ||
+	    (!json_is_object(caps) || spec_check_keys(caps, "process.capabilities", cap_sets) < 0 ||
 	     get_capabilities(caps, "bounding", &out->bounding) < 0 ||
 	     get_capabilities(caps, "effective", &out->effective) < 0 ||
 	     get_capabilities(caps, "permitted", &out->permitted) < 0 ||
@@ -364,7 +363,7 @@ static int parse_mount(json_t *item, struct spec_mount *mount)
 	int count, i;
 
 	memset(mount, 0, sizeof(*mount));
-	if (!json_is_object(item) || check_keys(item, "mounts[]", known) < 0 ||
+	if (!json_is_object(item) || spec_check_keys(item, "mounts[]", known) < 0 ||
 	    get_string(item, "destination", "mounts[].destination", &mount->destination) < 0 ||
 	    get_string(item, "type", "mounts[].type", &mount->type) < 0 ||
 	    get_string(item, "source", "mounts[].source", &mount->source) < 0 ||
@@ -441,7 +440,8 @@ static int parse_namespaces(json_t *linux_, struct spec *spec)
 		const char *type = NULL, *path = NULL;
 		int i;
 
-		if (!json_is_object(item) || check_keys(item, "linux.namespaces[]", known) < 0 ||
+		if (!json_is_object(item) ||
+		    spec_check_keys(item, "linux.namespaces[]", known) < 0 ||
 		    get_string(item, "type", "linux.namespaces[].type", &type) < 0 ||
 		    get_string(item, "path", "linux.namespaces[].path", &path) < 0)
 			return -1;
@@ -481,17 +481,17 @@ static int parse_resources(json_t *resources, struct spec *spec)
 	json_t *pids = json_object_get(resources, "pids");
 	json_t *cpu = json_object_get(resources, "cpu");
 
-	if (!json_is_object(resources) || check_keys(resources, "linux.resources", known) < 0)
+	if (!json_is_object(resources) || spec_check_keys(resources, "linux.resources", known) < 0)
 		return -1;
-	if (memory && (check_keys(memory, "linux.resources.memory", memory_keys) < 0 ||
+	if (memory && (spec_check_keys(memory, "linux.resources.memory", memory_keys) < 0 ||
 		       get_integer(memory, "limit", "linux.resources.memory.limit", -1, LLONG_MAX,
 				   &spec->memory_bytes) < 0))
 		return -1;
-	if (pids && (check_keys(pids, "linux.resources.pids", pids_keys) < 0 ||
+	if (pids && (spec_check_keys(pids, "linux.resources.pids", pids_keys) < 0 ||
 		     get_integer(pids, "limit", "linux.resources.pids.limit", -1, LLONG_MAX,
 				 &spec->pids_limit) < 0))
 		return -1;
-	if (cpu && (check_keys(cpu, "linux.resources.cpu", cpu_keys) < 0 ||
+	if (cpu && (spec_check_keys(cpu, "linux.resources.cpu", cpu_keys) < 0 ||
 		    get_integer(cpu, "quota", "linux.resources.cpu.quota", -1, LLONG_MAX,
 				&spec->cpu_quota_us) < 0 ||
 		    get_integer(cpu, "period", "linux.resources.cpu.period", 0, LLONG_MAX,
@@ -528,7 +528,7 @@ static int check_device_rules(json_t *resources)
 		     strcmp(json_string_value(json_object_get(rule, "type")) ?: "", "a") == 0);
 
 		if (!json_is_object(rule) ||
-		    check_keys(rule, "linux.resources.devices[]", known) < 0)
+		    spec_check_keys(rule, "linux.resources.devices[]", known) < 0)
 			return -1;
 		if (i == 0 && (allow || !all)) {
 			box_error("config.json: linux.resources.devices must begin with deny-all "
@@ -558,7 +558,7 @@ static int parse_devices(json_t *linux_, struct spec *spec)
 		long long mode = 0666, uid = 0, gid = 0;
 
 		if (spec->device_count >= COUNT(spec->devices) || !json_is_object(item) ||
-		    check_keys(item, "linux.devices[]", known) < 0 ||
+		    spec_check_keys(item, "linux.devices[]", known) < 0 ||
 		    get_string(item, "path", "linux.devices[].path", &device->path) < 0 ||
 		    get_string(item, "type", "linux.devices[].type", &type) < 0 ||
 		    get_integer(item, "major", "linux.devices[].major", 0, 4095, &device->major) <
@@ -613,7 +613,7 @@ static int parse_linux(json_t *linux_, struct spec *spec)
 
 	if (!json_is_object(linux_))
 		return wrong_type("linux", "an object");
-	if (check_keys(linux_, "linux", known) < 0 || parse_namespaces(linux_, spec) < 0 ||
+	if (spec_check_keys(linux_, "linux", known) < 0 || parse_namespaces(linux_, spec) < 0 ||
 	    (resources &&
 	     (parse_resources(resources, spec) < 0 || check_device_rules(resources) < 0)) ||
 	    get_string(linux_, "cgroupsPath", "linux.cgroupsPath", &spec->cgroups_path) < 0 ||
@@ -661,7 +661,7 @@ static int parse_root(json_t *root, struct spec *spec, const char *bundle)
 	const char *path = NULL;
 	int written;
 
-	if (!json_is_object(object) || check_keys(object, "root", known) < 0 ||
+	if (!json_is_object(object) || spec_check_keys(object, "root", known) < 0 ||
 	    get_string(object, "path", "root.path", &path) < 0)
 		return -1;
 	if (!path || !*path) {
@@ -694,8 +694,8 @@ int spec_parse(struct spec *spec, const char *text, const char *bundle)
 		return -1;
 	}
 	spec->json = root;
-	if (!json_is_object(root) || check_keys(root, "", known) < 0 || check_version(root) < 0 ||
-	    parse_root(root, spec, bundle) < 0 ||
+	if (!json_is_object(root) || spec_check_keys(root, "", known) < 0 ||
+	    check_version(root) < 0 || parse_root(root, spec, bundle) < 0 ||
 	    parse_process(json_object_get(root, "process"), &spec->process) < 0 ||
 	    get_string(root, "hostname", "hostname", &spec->hostname) < 0 ||
 	    parse_mounts(root, spec) < 0 || parse_linux(json_object_get(root, "linux"), spec) < 0) {

@@ -96,4 +96,9 @@ int spec_load_process(json_t **json, struct spec_process *process, const char *p
 
 void spec_free(struct spec *spec);
 
+/* Every key of object is in known (NULL-terminated); else -1 after naming
+ * the first that is not: "config.json: WHERE.KEY is not supported by
+ * boxes-runtime". */
+int spec_check_keys(json_t *object, const char *where, const char *const *known);
+
 #endif
