@@ -347,7 +347,8 @@ static int create_container(const char *id, const struct create_options *options
 	box.pids_limit = spec.pids_limit;
 	box.cpu_quota_us = spec.cpu_quota_us;
 	box.cpu_period_us = spec.cpu_period_us;
-	if (mkfifo(fifo, 0600) < 0) {
+	/* writable by the user the init becomes (chmod: the umask cuts mkfifo's mode) */
+	if (mkfifo(fifo, 0600) < 0 || chmod(fifo, 0622) < 0) {
 		box_syserr("mkfifo", fifo);
 		abort_create(container, &box, 0);
 		spec_free(&spec);

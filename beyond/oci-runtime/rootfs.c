@@ -9,6 +9,7 @@
  * makes readonlyPaths read-only (step 05's own functions) and pivots in
  * (05). All of it inside the container's own mount namespace (02).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -103,6 +104,29 @@ static int mount_bind(const struct spec_mount *m, const char *target)
 	return 0;
 }
 
+/* tmpcopyup: podman asks for it on the tmpfs of --read-only (/run, /tmp).
+ * boxes copies nothing: it takes it where there is nothing to copy. */
+static int check_nothing_to_copy_up(const char *target, const char *destination)
+{
+	DIR *dir = opendir(target);
+	struct dirent *entry;
+	bool empty = true;
+
+	if (!dir)
+		return box_syserr("opendir", target);
+	while ((entry = readdir(dir)))
+		if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+			empty = false;
+	closedir(dir);
+	if (!empty) {
+		box_error("mounts[] %s: tmpcopyup of a directory that is not empty is not "
+			  "supported by boxes-runtime",
+			  destination);
+		return -1;
+	}
+	return 0;
+}
+
 static int mount_one(const char *root, const struct spec_mount *m)
 {
 	char target[4096];
@@ -111,6 +135,8 @@ static int mount_one(const char *root, const struct spec_mount *m)
 
 	if (path_join(target, sizeof(target), root, m->destination + 1) < 0 ||
 	    make_path(target, is_file) < 0)
+		return -1;
+	if (m->copy_up && check_nothing_to_copy_up(target, m->destination) < 0)
 		return -1;
 	if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0) {
 		if (mount_cgroup(m, target) < 0)

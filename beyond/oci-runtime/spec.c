@@ -334,6 +334,10 @@ static int add_option(struct spec_mount *mount, const char *option)
 		mount->flags |= MS_BIND | (option[0] == 'r' ? MS_REC : 0);
 		return 0;
 	}
+	if (strcmp(option, "tmpcopyup") == 0) {
+		mount->copy_up = true;
+		return 0;
+	}
 	for (i = 0; i < COUNT(mount_flags); i++)
 		if (strcmp(option, mount_flags[i].name) == 0) {
 			mount->flags = (mount->flags | mount_flags[i].set) & ~mount_flags[i].clear;
@@ -736,11 +740,15 @@ int spec_load(struct spec *spec, const char *bundle)
 	char *text;
 	int result;
 
-	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	char absolute[PATH_MAX];
+
+	if (!realpath(bundle, absolute)) /* state.json's bundle is absolute */
+		return box_syserr("open bundle", bundle);
+	snprintf(path, sizeof(path), "%s/config.json", absolute);
 	text = read_whole(path);
 	if (!text)
 		return -1;
-	result = spec_parse(spec, text, bundle);
+	result = spec_parse(spec, text, absolute);
 	free(text);
 	return result;
 }

@@ -17,6 +17,7 @@ struct spec_mount {
 	unsigned long flags; /* MS_* from the options */
 	unsigned long propagation; /* MS_PRIVATE, MS_SHARED, ... | MS_REC, or 0 */
 	bool bind; /* "bind" or "rbind" (or type "bind") */
+	bool copy_up; /* "tmpcopyup" (runc, crun): the tmpfs starts with what it covers */
 	char data[512]; /* the options mount(2) does not know: "mode=755,size=65536k" */
 };
 

@@ -346,6 +346,75 @@ static void test_podman_run_detached_exec_stop_rm(void **state)
 	assert_int_equal(podman(out, sizeof(out), RUNTIME_FLAG " rm oci-web", runtime_bin), 0);
 }
 
+/* A limit in step 03's cgroup of a container: the v1 file, or the v2 one. */
+static int read_limit(const char *id, const char *v1_file, const char *v2_file, char *out,
+		      size_t len)
+{
+	char path[512], hierarchy[32];
+
+	snprintf(hierarchy, sizeof(hierarchy), "%.*s", (int)strcspn(v1_file, "."), v1_file);
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/boxes/%.12s/%s", hierarchy, id, v1_file);
+	if (read_file(path, out, len) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/boxes/%.12s/%s", id, v2_file);
+	return read_file(path, out, len);
+}
+
+static void test_podman_options_reach_the_mechanisms(void **state)
+{
+	char out[8192], id[128], limit[64] = "";
+
+	(void)state;
+	/* 08 + process.user: a user with no capabilities */
+	assert_int_equal(podman(out, sizeof(out),
+				RUNTIME_FLAG " run --rm --network none --user 1000:1000 "
+					     "localhost/oci-test sh -c 'id -u; grep CapEff "
+					     "/proc/self/status'",
+				runtime_bin),
+			 0);
+	assert_string_equal(out, "1000\nCapEff:\t0000000000000000\n");
+	assert_int_equal(podman(out, sizeof(out),
+				RUNTIME_FLAG " run --rm --network none --cap-drop ALL "
+					     "localhost/oci-test grep CapBnd /proc/self/status",
+				runtime_bin),
+			 0);
+	assert_string_equal(out, "CapBnd:\t0000000000000000\n");
+	/* root.readonly, and the tmpfs podman puts on /tmp */
+	assert_int_equal(podman(out, sizeof(out),
+				RUNTIME_FLAG
+				" run --rm --network none --read-only localhost/oci-test "
+				"sh -c 'touch /x 2>/dev/null || echo read-only; touch /tmp/y "
+				"&& echo tmp-writable'",
+				runtime_bin),
+			 0);
+	assert_string_equal(out, "read-only\ntmp-writable\n");
+	/* 03: the limits are in the container's cgroup while it runs */
+	assert_int_equal(podman(id, sizeof(id),
+				RUNTIME_FLAG " run -d --network none --pids-limit 33 --memory 64m "
+					     "localhost/oci-test sleep 30",
+				runtime_bin),
+			 0);
+	id[strcspn(id, "\n")] = '\0';
+	assert_int_equal(read_limit(id, "pids.max", "pids.max", limit, sizeof(limit)), 0);
+	assert_string_equal(limit, "33\n");
+	assert_int_equal(
+	    read_limit(id, "memory.limit_in_bytes", "memory.max", limit, sizeof(limit)), 0);
+	assert_string_equal(limit, "67108864\n");
+	assert_int_equal(podman(out, sizeof(out), RUNTIME_FLAG " rm -f -t 0 %s", runtime_bin, id),
+			 0);
+	assert_int_not_equal(read_limit(id, "pids.max", "pids.max", limit, sizeof(limit)), 0);
+}
+
+/* A test that failed half way leaves no container for the next one. */
+static int remove_test_container(void **state)
+{
+	(void)state;
+	runtime("delete --force " ID);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	return 0;
+}
+
 static int group_setup(void **state)
 {
 	char rootfs[4300];
@@ -380,14 +449,22 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_create_waits_until_start_runs_the_program),
-	    cmocka_unit_test(test_kill_takes_names_and_numbers),
-	    cmocka_unit_test(test_delete_refuses_a_running_container_unless_forced),
-	    cmocka_unit_test(test_run_gives_the_program_s_exit_code_and_what_the_config_asked),
-	    cmocka_unit_test(test_bad_bundles_say_what_is_wrong),
-	    cmocka_unit_test(test_a_bundle_without_its_rootfs_is_refused),
-	    cmocka_unit_test(test_podman_runs_containers_on_boxes_runtime),
-	    cmocka_unit_test(test_podman_run_detached_exec_stop_rm),
+	    cmocka_unit_test_teardown(test_create_waits_until_start_runs_the_program,
+				      remove_test_container),
+	    cmocka_unit_test_teardown(test_kill_takes_names_and_numbers, remove_test_container),
+	    cmocka_unit_test_teardown(test_delete_refuses_a_running_container_unless_forced,
+				      remove_test_container),
+	    cmocka_unit_test_teardown(
+		test_run_gives_the_program_s_exit_code_and_what_the_config_asked,
+		remove_test_container),
+	    cmocka_unit_test_teardown(test_bad_bundles_say_what_is_wrong, remove_test_container),
+	    cmocka_unit_test_teardown(test_a_bundle_without_its_rootfs_is_refused,
+				      remove_test_container),
+	    cmocka_unit_test_teardown(test_podman_runs_containers_on_boxes_runtime,
+				      remove_test_container),
+	    cmocka_unit_test_teardown(test_podman_run_detached_exec_stop_rm, remove_test_container),
+	    cmocka_unit_test_teardown(test_podman_options_reach_the_mechanisms,
+				      remove_test_container),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
