@@ -106,8 +106,9 @@ static json_t *state_json(const struct container *container, bool with_ours)
 		return NULL;
 	if (container->created[0])
 		json_object_set_new(json, "created", json_string(container->created));
-	json_object_set(json, "annotations",
-			container->annotations ? container->annotations : json_object());
+	json_object_set_new(json, "annotations",
+			    container->annotations ? json_incref(container->annotations)
+						   : json_object());
 	if (with_ours) {
 		json_object_set_new(json, "boxes.start_time",
 				    json_integer((json_int_t)container->start_time));

@@ -120,55 +120,22 @@ static void sweep_cgroups(const char *cgroup_id)
 	}
 }
 
-/* --pid-file: written whole (a temporary file renamed over it) in its
- * directory, held open as dir_fd: `exec` writes it after it entered the
- * container's mount namespace, where the host path is gone. */
-static int open_pid_file_dir(const char *path)
+/* --pid-file, written whole: a temporary file renamed over it. */
+static int write_pid_file(const char *path, pid_t pid)
 {
-	char dir[4096];
-	const char *slash = path ? strrchr(path, '/') : NULL;
-	int fd;
-
-	if (!path)
-		return AT_FDCWD;
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
-	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return box_syserr("open", dir);
-	return fd;
-}
-
-static int write_pid_file_at(int dir_fd, const char *path, pid_t pid)
-{
-	const char *slash, *name;
-	char temporary[4200], text[32];
-	int fd, length;
+	char temporary[4200];
+	FILE *file;
 
 	if (!path)
 		return 0;
-	slash = strrchr(path, '/');
-	name = slash ? slash + 1 : path;
-	snprintf(temporary, sizeof(temporary), ".%s.tmp", name);
-	length = snprintf(text, sizeof(text), "%d", (int)pid);
-	fd = openat(dir_fd, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return box_syserr("open", path);
-	if (write(fd, text, (size_t)length) != length || close(fd) < 0 ||
-	    renameat(dir_fd, temporary, dir_fd, name) < 0)
+	snprintf(temporary, sizeof(temporary), "%s.tmp", path);
+	file = fopen(temporary, "we");
+	if (!file)
+		return box_syserr("open", temporary);
+	fprintf(file, "%d", (int)pid);
+	if (fclose(file) != 0 || rename(temporary, path) < 0)
 		return box_syserr("write", path);
 	return 0;
-}
-
-static int write_pid_file(const char *path, pid_t pid)
-{
-	int dir_fd = open_pid_file_dir(path), result;
-
-	if (dir_fd == -1)
-		return -1;
-	result = write_pid_file_at(dir_fd, path, pid);
-	if (dir_fd >= 0)
-		close(dir_fd);
-	return result;
 }
 
 /* linux.namespaces with a path: join it (setns(2)) before the clone, so
@@ -563,15 +530,64 @@ static int exec_child(struct spec_process *process, scmp_filter_ctx filter, int 
 	return process_exec(process, command);
 }
 
+/* A helper does the joining, so the runtime itself stays in the host's
+ * namespaces (and sees the host's files, for --pid-file). setns of a PID
+ * namespace moves only the children made after it: so join, then fork the
+ * process. Its pid (as the host sees it) goes back over pid_fd; with
+ * --detach the helper exits at once and the process is left to the
+ * engine's monitor (a subreaper), otherwise it waits for it. */
+static int enter_and_fork(const struct container *container, const struct exec_options *options,
+			  struct spec_process *process, scmp_filter_ctx filter, int console,
+			  int report_fd, int pid_fd)
+{
+	int status;
+	pid_t pid;
+
+	if (enter_container(container) < 0)
+		return FAILED;
+	pid = fork();
+	if (pid < 0)
+		return box_syserr("fork", "exec"), FAILED;
+	if (pid == 0) {
+		close(pid_fd);
+		_exit(exec_child(process, filter, console, report_fd));
+	}
+	close(report_fd);
+	if (write(pid_fd, &pid, sizeof(pid)) != sizeof(pid))
+		return FAILED;
+	close(pid_fd);
+	if (options->detach)
+		return 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int run_exec(struct container *container, const struct exec_options *options,
+		    struct spec *spec, json_t **process_json);
+
+/* exec, with what it read freed whatever happened. */
 static int exec_in_container(struct container *container, const struct exec_options *options)
+{
+	struct spec spec = {0};
+	json_t *process_json = NULL;
+	int result = run_exec(container, options, &spec, &process_json);
+
+	json_decref(process_json);
+	spec_free(&spec);
+	return result;
+}
+
+static int run_exec(struct container *container, const struct exec_options *options,
+		    struct spec *spec_out, json_t **process_json_out)
 {
 	struct spec spec;
 	struct spec_process *process = &spec.process;
-	json_t *process_json = NULL;
 	scmp_filter_ctx filter = NULL;
-	int report[2], console = -1, status, i, pid_dir;
+	int report[2], pid_pipe[2], console = -1, status, i;
+	pid_t helper, pid = -1;
+	ssize_t got;
 	char failed;
-	pid_t pid;
 
 	if (strcmp(container_status(container), "running") != 0) {
 		box_error("cannot exec in a container that is %s", container_status(container));
@@ -579,8 +595,9 @@ static int exec_in_container(struct container *container, const struct exec_opti
 	}
 	if (spec_load(&spec, container->bundle) < 0)
 		return FAILED;
+	*spec_out = spec; /* freed by the caller */
 	if (options->process_file &&
-	    spec_load_process(&process_json, process, options->process_file) < 0)
+	    spec_load_process(process_json_out, process, options->process_file) < 0)
 		return FAILED;
 	for (i = 0; !options->process_file && options->args[i] && i < SPEC_MAX_LIST; i++)
 		process->args[i] = options->args[i];
@@ -596,30 +613,35 @@ static int exec_in_container(struct container *container, const struct exec_opti
 			box_error("a terminal needs --console-socket");
 		return FAILED;
 	}
-	pid_dir = open_pid_file_dir(options->pid_file);
-	if (pid_dir == -1 || enter_container(container) < 0 || pipe2(report, O_CLOEXEC) < 0)
-		return FAILED;
+	if (pipe2(report, O_CLOEXEC) < 0 || pipe2(pid_pipe, O_CLOEXEC) < 0)
+		return box_syserr("pipe2", "exec"), FAILED;
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
+	helper = fork();
+	if (helper < 0)
 		return box_syserr("fork", "exec"), FAILED;
-	if (pid == 0) {
+	if (helper == 0) {
 		close(report[0]);
-		_exit(exec_child(process, filter, console, report[1]));
+		close(pid_pipe[0]);
+		_exit(enter_and_fork(container, options, process, filter, console, report[1],
+				     pid_pipe[1]));
 	}
 	close(report[1]);
-	if (read(report[0], &failed, 1) == 1) { /* it said so before exec */
-		waitpid(pid, NULL, 0);
+	close(pid_pipe[1]);
+	if (filter)
+		seccomp_release(filter); /* the children's copies are their own */
+	got = read(pid_pipe[0], &pid, sizeof(pid));
+	close(pid_pipe[0]);
+	/* the process closes its end at exec; a byte means it failed before */
+	if (got != sizeof(pid) || read(report[0], &failed, 1) == 1) {
+		close(report[0]);
+		waitpid(helper, NULL, 0);
 		return FAILED;
 	}
 	close(report[0]);
-	if (write_pid_file_at(pid_dir, options->pid_file, pid) < 0)
+	if (write_pid_file(options->pid_file, pid) < 0)
 		return FAILED;
-	if (options->detach)
-		return 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while (waitpid(helper, &status, 0) < 0 && errno == EINTR)
 		;
-	json_decref(process_json);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -737,8 +759,11 @@ static int run_verb(const char *verb, int argc, char **argv)
 	}
 	id = argv[first];
 	exec.args = argv + first + 1;
-	if (strcmp(verb, "create") == 0)
-		return create_container(id, &create, &container) < 0 ? FAILED : 0;
+	if (strcmp(verb, "create") == 0) {
+		result = create_container(id, &create, &container);
+		container_free(&container);
+		return result < 0 ? FAILED : 0;
+	}
 	if (strcmp(verb, "run") == 0) {
 		int status;
 
@@ -751,6 +776,7 @@ static int run_verb(const char *verb, int argc, char **argv)
 		while (waitpid(container.pid, &status, 0) < 0 && errno == EINTR)
 			;
 		delete_container(&container, true);
+		container_free(&container);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
 	/* delete --force of a container that never was: done (as runc) */
