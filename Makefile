@@ -133,11 +133,11 @@ $(BUILD)/tests/integration/%: tests/integration/%.c $(HARNESS_OBJ) $(COMMON_OBJ)
 	@$(CC) $(CFLAGS) -iquote tests/integration -o $@ $< $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
 
 # One pattern for every fuzz target: the target's file, linked with all of
-# common/ and every step's mechanisms (as the unit tests are).
-$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS)
+# common/, every step's mechanisms and boxes-runtime's (as the unit tests are).
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS)
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(LDLIBS)
 
 fuzz-targets: $(FUZZ_BINS)
 
