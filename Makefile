@@ -29,7 +29,7 @@ PKGS    := libseccomp libcap libnl-route-3.0 libarchive jansson yaml-0.1 libcryp
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -iquote common -iquote steps $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -iquote common -iquote steps -iquote beyond $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 
 STEP_DIRS   := $(sort $(patsubst %/,%,$(wildcard steps/[0-9][0-9]-*/)))
@@ -37,7 +37,7 @@ STEP_NAMES  := $(notdir $(STEP_DIRS))
 BINS        := $(addprefix $(BUILD)/bin/,$(STEP_NAMES))
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC))
-HEADERS     := $(wildcard common/*.h steps/*/*.h)
+HEADERS     := $(wildcard common/*.h steps/*/*.h beyond/*/*.h)
 
 # The mechanism files a step teaches: everything in its folder but main.c.
 mechanisms   = $(filter-out %/main.c,$(wildcard steps/$(1)/*.c))
@@ -45,6 +45,11 @@ mechanisms   = $(filter-out %/main.c,$(wildcard steps/$(1)/*.c))
 # (steps are numbered 01, 02, ... without gaps, so NN is also a position)
 steps_upto   = $(wordlist 1,$(patsubst 0%,%,$(firstword $(subst -, ,$(1)))),$(STEP_NAMES))
 mech_objs    = $(patsubst %.c,$(BUILD)/obj/%.o,$(foreach s,$(call steps_upto,$(1)),$(call mechanisms,$(s))))
+# Beyond step 10: boxes-runtime, the OCI runtime. Not a step of the ladder
+# (steps/NN-*): it links the mechanisms of 01-08 only - no image store, no
+# compose - and is named as engines expect a runtime (runc, crun).
+RUNTIME_SRC  := $(wildcard beyond/oci-runtime/*.c)
+RUNTIME_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %/main.c,$(RUNTIME_SRC)))
 ALL_MECH_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(foreach s,$(STEP_NAMES),$(call mechanisms,$(s))))
 
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
@@ -67,7 +72,7 @@ SOAK_SECONDS ?= 300
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: libs-present $(BINS) $(BUILD)/bin/doctor $(BUILD)/bin/boxes-sweep
+all: libs-present $(BINS) $(BUILD)/bin/boxes-runtime $(BUILD)/bin/doctor $(BUILD)/bin/boxes-sweep
 
 # A plain `make` on a machine without the -dev packages: say what to run.
 libs-present:
@@ -88,6 +93,11 @@ $(BUILD)/bin/$(1): $(BUILD)/obj/steps/$(1)/main.o $(call mech_objs,$(1)) $(COMMO
 	@$$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach s,$(STEP_NAMES),$(eval $(call STEP_RULE,$(s))))
+
+$(BUILD)/bin/boxes-runtime: $(BUILD)/obj/beyond/oci-runtime/main.o $(RUNTIME_OBJ) $(call mech_objs,08-seccomp) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/doctor: $(BUILD)/obj/scripts/doctor.o $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
@@ -124,10 +134,10 @@ $(NGINX_IMAGE):
 
 image-nginx: $(NGINX_IMAGE)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS) $(wildcard tests/unit/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(HEADERS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(CFLAGS) -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/integration/%: tests/integration/%.c $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -135,11 +145,11 @@ $(BUILD)/tests/integration/%: tests/integration/%.c $(HARNESS_OBJ) $(COMMON_OBJ)
 	@$(CC) $(CFLAGS) -iquote tests/integration -o $@ $< $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
 
 # One pattern for every fuzz target: the target's file, linked with all of
-# common/ and every step's mechanisms (as the unit tests are).
-$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS)
+# common/, every step's mechanisms and boxes-runtime's (as the unit tests are).
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS)
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(LDLIBS)
 
 fuzz-targets: $(FUZZ_BINS)
 

@@ -7,9 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "log.h"
 
 static int in_container;
+static int errors_as_json;
 static int trace_on;
 static int trace_times;
 static struct timespec trace_start;
@@ -17,15 +20,52 @@ static struct timespec trace_start;
  * numbers of parent and child lines follow one sequence. */
 static int *trace_counter;
 
+void log_errors_as_json(void)
+{
+	errors_as_json = 1;
+}
+
+/* {"level":"error","msg":"boxes: ...","time":"2026-01-01T00:00:00Z"}, as
+ * runc writes its --log-format json lines (jansson escapes the text). */
+static void print_json_error(const char *message)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm utc;
+	json_t *line;
+	char *text;
+
+	gmtime_r(&now, &utc);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &utc);
+	line = json_pack("{s:s, s:s, s:s}", "level", "error", "msg", message, "time", when);
+	text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	fprintf(stderr, "%s\n", text ? text : "{\"level\":\"error\"}");
+	free(text);
+	json_decref(line);
+}
+
+static void print_error(const char *fmt, va_list args)
+{
+	char message[4096];
+
+	if (!errors_as_json) {
+		fputs("boxes: ", stderr);
+		vfprintf(stderr, fmt, args);
+		fputc('\n', stderr);
+		return;
+	}
+	snprintf(message, sizeof(message), "boxes: ");
+	vsnprintf(message + 7, sizeof(message) - 7, fmt, args);
+	print_json_error(message);
+}
+
 void box_error(const char *fmt, ...)
 {
 	va_list args;
 
-	fputs("boxes: ", stderr);
 	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
+	print_error(fmt, args);
 	va_end(args);
-	fputc('\n', stderr);
 }
 
 int box_syserr(const char *action, const char *what)
@@ -41,11 +81,9 @@ void box_die(const char *fmt, ...)
 {
 	va_list args;
 
-	fputs("boxes: ", stderr);
 	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
+	print_error(fmt, args);
 	va_end(args);
-	fputc('\n', stderr);
 	fflush(NULL);
 	if (in_container)
 		_exit(EXIT_BOXES_FAILED);

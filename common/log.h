@@ -21,6 +21,11 @@ enum {
 /* Print "boxes: MESSAGE" on stderr. */
 void box_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* From now on box_error and box_die print each message as one JSON line,
+ * {"level":"error","msg":"boxes: ...","time":...}: the OCI runtime's
+ * --log-format json, which the engines (podman) parse. */
+void log_errors_as_json(void);
+
 /* Print "boxes: ACTION(WHAT): strerror(errno)" and return -1, so a caller
  * can write: if (mount(...) < 0) return box_syserr("mount", target); */
 int box_syserr(const char *action, const char *what);

@@ -153,10 +153,19 @@ static int make_device_links(const char *dev_dir)
 	return 0;
 }
 
+int bind_device_nodes(const char *dev_dir)
+{
+	int i;
+
+	for (i = 0; i < COUNT(device_nodes); i++)
+		if (bind_device(dev_dir, device_nodes[i]) < 0)
+			return -1;
+	return make_device_links(dev_dir);
+}
+
 int make_minimal_dev(const char *new_root)
 {
 	char dev_dir[4096], pts_dir[4096], shm_dir[4096];
-	int i;
 
 	if (in_root(dev_dir, sizeof(dev_dir), new_root, "/dev") < 0 ||
 	    path_join(pts_dir, sizeof(pts_dir), dev_dir, "pts") < 0 ||
@@ -167,9 +176,6 @@ int make_minimal_dev(const char *new_root)
 	if (mount_traced("tmpfs", dev_dir, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV,
 			 "MS_NOSUID|MS_NOEXEC|MS_NODEV", "mode=755,size=64k") < 0)
 		return -1;
-	for (i = 0; i < COUNT(device_nodes); i++)
-		if (bind_device(dev_dir, device_nodes[i]) < 0)
-			return -1;
 	/* newinstance: our own ptys, not the host's /dev/pts/N terminals */
 	if (make_dir(pts_dir, 0755) < 0 ||
 	    mount_traced("devpts", pts_dir, "devpts", MS_NOSUID | MS_NOEXEC, "MS_NOSUID|MS_NOEXEC",
@@ -179,7 +185,7 @@ int make_minimal_dev(const char *new_root)
 	    mount_traced("shm", shm_dir, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV,
 			 "MS_NOSUID|MS_NOEXEC|MS_NODEV", "mode=1777,size=64m") < 0)
 		return -1;
-	return make_device_links(dev_dir);
+	return bind_device_nodes(dev_dir);
 }
 
 /* The flags a mount has now, as mount(2) flags. A remount must repeat
@@ -222,7 +228,7 @@ static bool missing(const char *path, struct stat *st)
 	return true;
 }
 
-static int make_read_only(const char *root, const char *path)
+int make_path_read_only(const char *root, const char *path)
 {
 	char target[4096];
 	struct stat st;
@@ -236,7 +242,7 @@ static int make_read_only(const char *root, const char *path)
 	return remount_read_only(target);
 }
 
-static int mask(const char *root, const char *path)
+int mask_path(const char *root, const char *path)
 {
 	char target[4096], null_node[4096];
 	struct stat st;
@@ -300,10 +306,10 @@ int mount_proc_and_sys(const struct box *box)
 	    mount_sys(box, sys_dir) < 0)
 		return -1;
 	for (i = 0; i < COUNT(read_only_paths); i++)
-		if (make_read_only(root, read_only_paths[i]) < 0)
+		if (make_path_read_only(root, read_only_paths[i]) < 0)
 			return -1;
 	for (i = 0; i < COUNT(masked_paths); i++)
-		if (mask(root, masked_paths[i]) < 0)
+		if (mask_path(root, masked_paths[i]) < 0)
 			return -1;
 	return 0;
 }

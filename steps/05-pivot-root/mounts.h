@@ -16,4 +16,15 @@ int make_minimal_dev(const char *new_root);
  * read-only paths. Needs make_minimal_dev first (masks use its /dev/null). */
 int mount_proc_and_sys(const struct box *box);
 
+/* The nodes and links of that /dev alone, in dev_dir (a /dev someone else
+ * mounted: the OCI runtime's, from config.json). */
+int bind_device_nodes(const char *dev_dir);
+
+/* One path of root (path starts with '/') masked (a file: /dev/null bound
+ * over it; a directory: an empty read-only tmpfs) or bound read-only; a
+ * path this kernel lacks is skipped. For the OCI runtime's maskedPaths and
+ * readonlyPaths. */
+int mask_path(const char *root, const char *path);
+int make_path_read_only(const char *root, const char *path);
+
 #endif

@@ -45,7 +45,7 @@ int set_no_new_privs(void)
 
 /* Bounding set first: dropping from it needs CAP_SETPCAP, which the
  * capset below may take away. */
-static int drop_from_bounding_set(uint64_t kept)
+int drop_from_bounding_set(uint64_t kept)
 {
 	char names[1024];
 	int cap;

@@ -2,6 +2,8 @@
 #ifndef BOXES_PRIVILEGES_H
 #define BOXES_PRIVILEGES_H
 
+#include <stdint.h>
+
 #include "box.h"
 
 /* Runtime side, right after parse_options: every --cap-add/--cap-drop
@@ -14,5 +16,10 @@ int set_no_new_privs(void);
 
 /* Keep the default set (+ --cap-add, - --cap-drop) in every set. */
 int drop_capabilities(const struct box *box);
+
+/* Drop every capability not in kept from the bounding set (needs
+ * CAP_SETPCAP). drop_capabilities does this first; the OCI runtime, whose
+ * config.json gives each set on its own, calls it directly. */
+int drop_from_bounding_set(uint64_t kept);
 
 #endif

@@ -1,0 +1,471 @@
+/* Beyond step 10: boxes-runtime, driven as an engine drives runc - by hand
+ * over a bundle (create, state, start, kill, delete, run; bad bundles),
+ * and by the real client: podman --runtime boxes-runtime. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "harness.h"
+#include "harness_09.h"
+
+static struct run_result result;
+static char bundle[1024], runtime_root[1024], image_tar[1024];
+static char runtime_bin[PATH_MAX]; /* absolute: podman --runtime needs it so */
+
+/* A config.json as `runc spec` writes it, trimmed: args as given (a JSON
+ * list), then any extra top-level text (",\"x\": 1"). */
+static void write_config(const char *args_json, const char *version, const char *extra)
+{
+	char path[4300];
+	FILE *file;
+
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fprintf(file,
+		"{\"ociVersion\": \"%s\",\n"
+		" \"process\": {\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": %s,\n"
+		"   \"env\": [\"PATH=/bin:/sbin\"], \"cwd\": \"/\",\n"
+		"   \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_CHOWN\"],\n"
+		"     \"effective\": [\"CAP_KILL\", \"CAP_CHOWN\"], \"permitted\": [\"CAP_KILL\", "
+		"\"CAP_CHOWN\"]},\n"
+		"   \"noNewPrivileges\": true},\n"
+		" \"root\": {\"path\": \"rootfs\"},\n"
+		" \"hostname\": \"oci-box\",\n"
+		" \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": "
+		"\"proc\"},\n"
+		"   {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
+		"    \"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},\n"
+		"   {\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\",\n"
+		"    \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\"]}],\n"
+		" \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"},\n"
+		"   {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}],\n"
+		"   \"resources\": {\"pids\": {\"limit\": 64}},\n"
+		"   \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"]}%s}\n",
+		version, args_json, extra);
+	fclose(file);
+}
+
+/* boxes-runtime --root ROOT ARGS, its stdio (and the init's) to files in
+ * the bundle: a created init keeps them open long after create exits. */
+static int runtime(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int runtime(const char *fmt, ...)
+{
+	char args[4096], command[16384], out_path[1100], err_path[1100];
+	char *argv[] = {"/bin/sh", "-c", command, NULL};
+	va_list list;
+	int status;
+
+	va_start(list, fmt);
+	vsnprintf(args, sizeof(args), fmt, list);
+	va_end(list);
+	snprintf(out_path, sizeof(out_path), "%s/out", bundle);
+	snprintf(err_path, sizeof(err_path), "%s/err", bundle);
+	snprintf(command, sizeof(command), "cd %s && %s --root %s %s >%s 2>%s </dev/null", bundle,
+		 runtime_bin, runtime_root, args, out_path, err_path);
+	status = run_argv(&result, 30, argv);
+	read_file(out_path, result.out, sizeof(result.out));
+	read_file(err_path, result.err, sizeof(result.err));
+	result.status = status;
+	return status;
+}
+
+/* `state ID`'s status field ("" when it printed no state). */
+static const char *status_of(const char *id)
+{
+	static char status[32];
+	json_t *state;
+
+	status[0] = '\0';
+	if (runtime("state %s", id) != 0)
+		return status;
+	state = json_loads(result.out, 0, NULL);
+	if (state)
+		snprintf(status, sizeof(status), "%s",
+			 json_string_value(json_object_get(state, "status")) ?: "");
+	json_decref(state);
+	return status;
+}
+
+static pid_t pid_of(const char *id)
+{
+	json_t *state;
+	pid_t pid = -1;
+
+	if (runtime("state %s", id) != 0)
+		return -1;
+	state = json_loads(result.out, 0, NULL);
+	if (state)
+		pid = (pid_t)json_integer_value(json_object_get(state, "pid"));
+	json_decref(state);
+	return pid;
+}
+
+/* We are the subreaper (group_setup): the inits of create end up ours. */
+static int reap(pid_t pid)
+{
+	int status = -1, tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		pid_t got = waitpid(pid, &status, WNOHANG);
+
+		if (got == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		usleep(10000);
+	}
+	return -1;
+}
+
+static bool exists(const char *fmt, const char *value)
+{
+	char path[4300];
+
+	snprintf(path, sizeof(path), fmt, value);
+	return access(path, F_OK) == 0;
+}
+
+/* What delete must leave: no state dir, no cgroup (step 03's boxes/<id>,
+ * the id's first 12 hex digits), no mount of the bundle. */
+static void assert_nothing_left(const char *id)
+{
+	char cgroup_id[13], dir[4300];
+
+	snprintf(cgroup_id, sizeof(cgroup_id), "%.12s", id);
+	snprintf(dir, sizeof(dir), "%s/%s", runtime_root, id);
+	assert_false(exists("%s", dir));
+	assert_false(exists("/sys/fs/cgroup/pids/boxes/%s", cgroup_id));
+	assert_false(exists("/sys/fs/cgroup/boxes/%s", cgroup_id));
+	assert_int_equal(host_mounts_matching(bundle), 0);
+}
+
+#define ID "0c1a551c0ffee0000000000000000001"
+
+static void test_create_waits_until_start_runs_the_program(void **state)
+{
+	char marker[4300];
+
+	(void)state;
+	snprintf(marker, sizeof(marker), "%s/rootfs/ran", bundle);
+	unlink(marker);
+	write_config("[\"sh\", \"-c\", \"echo yes > /ran; exec sleep 30\"]", "1.0.2", "");
+	assert_int_equal(runtime("create --pid-file %s/pid " ID, bundle), 0);
+	/* create has exited; the container is there, its program not yet */
+	assert_string_equal(status_of(ID), "created");
+	assert_true(pid_of(ID) > 0);
+	assert_int_equal(kill(pid_of(ID), 0), 0); /* its init lives on */
+	assert_false(exists("%s", marker));
+	assert_int_equal(runtime("start " ID), 0);
+	assert_string_equal(status_of(ID), "running");
+	for (int tries = 0; tries < 300 && !exists("%s", marker); tries++)
+		usleep(10000);
+	assert_true(exists("%s", marker));
+	/* a second start is refused */
+	assert_int_equal(runtime("start " ID), 1);
+	assert_error(&result, "cannot start a container that is running");
+	pid_t pid = pid_of(ID);
+	assert_int_equal(runtime("kill " ID " KILL"), 0);
+	assert_int_equal(reap(pid), 128 + SIGKILL);
+	assert_string_equal(status_of(ID), "stopped");
+	assert_int_equal(runtime("delete " ID), 0);
+	assert_nothing_left(ID);
+	assert_int_equal(runtime("state " ID), 1);
+	assert_error(&result, "container does not exist");
+}
+
+static void test_kill_takes_names_and_numbers(void **state)
+{
+	static const char *const signals[] = {"USR1", "SIGUSR1", "10"};
+	pid_t pid;
+
+	(void)state;
+	write_config("[\"sh\", \"-c\", \"trap 'exit 42' USR1; while :; do sleep 0.1; done\"]",
+		     "1.0.2", "");
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(runtime("create " ID), 0);
+		assert_int_equal(runtime("start " ID), 0);
+		pid = pid_of(ID);
+		usleep(300000); /* until the trap is set */
+		assert_int_equal(runtime("kill " ID " %s", signals[i]), 0);
+		assert_int_equal(reap(pid), 42);
+		assert_int_equal(runtime("kill " ID " TERM"), 1);
+		assert_error(&result, "container not running");
+		assert_int_equal(runtime("delete " ID), 0);
+	}
+	assert_int_equal(runtime("create " ID), 0);
+	assert_int_equal(runtime("kill " ID " NOSUCHSIGNAL"), 1);
+	assert_error(&result, "invalid signal \"NOSUCHSIGNAL\"");
+	assert_int_equal(runtime("delete --force " ID), 0);
+	assert_nothing_left(ID);
+}
+
+static void test_delete_refuses_a_running_container_unless_forced(void **state)
+{
+	pid_t pid;
+
+	(void)state;
+	write_config("[\"sleep\", \"30\"]", "1.0.2", "");
+	assert_int_equal(runtime("create " ID), 0);
+	assert_int_equal(runtime("start " ID), 0);
+	pid = pid_of(ID);
+	assert_int_equal(runtime("delete " ID), 1);
+	assert_error(&result, "cannot delete container " ID " that is not stopped: running");
+	assert_string_equal(status_of(ID), "running");
+	assert_int_equal(runtime("delete --force " ID), 0);
+	assert_int_equal(reap(pid), 128 + SIGKILL);
+	assert_nothing_left(ID);
+	/* the same with a created one, and one that never was */
+	assert_int_equal(runtime("create " ID), 0);
+	pid = pid_of(ID);
+	assert_int_equal(runtime("delete --force " ID), 0);
+	assert_int_equal(reap(pid), 128 + SIGKILL);
+	assert_nothing_left(ID);
+	assert_int_equal(runtime("delete --force " ID), 0);
+}
+
+static void test_run_gives_the_program_s_exit_code_and_what_the_config_asked(void **state)
+{
+	(void)state;
+	write_config("[\"sh\", \"-c\", \"hostname; grep -E '^(CapEff|NoNewPrivs)' "
+		     "/proc/self/status; "
+		     "echo x > /proc/sys/kernel/domainname || echo read-only; exit 7\"]",
+		     "1.0.2", "");
+	assert_int_equal(runtime("run " ID), 7);
+	assert_output(&result, "oci-box");
+	assert_output(&result, "CapEff:\t0000000000000021"); /* CAP_CHOWN, CAP_KILL */
+	assert_output(&result, "NoNewPrivs:\t1");
+	assert_output(&result, "read-only");
+	assert_nothing_left(ID);
+}
+
+static void test_bad_bundles_say_what_is_wrong(void **state)
+{
+	char path[4300];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	unlink(path);
+	assert_int_equal(runtime("create " ID), 1);
+	assert_error(&result, "config.json): No such file or directory");
+	assert_int_equal(line_count(result.err), 1);
+	write_config("[\"true\"]", "0.9.0", "");
+	assert_int_equal(runtime("create " ID), 1);
+	assert_error(&result, "ociVersion 0.9.0 is not supported");
+	write_config("[\"true\"]", "1.0.2", ", \"linux2\": {}");
+	assert_int_equal(runtime("create " ID), 1);
+	assert_error(&result, "config.json: linux2 is not supported by boxes-runtime");
+	write_config("[\"nosuchcommand\"]", "1.0.2", "");
+	assert_int_equal(runtime("create " ID), 1);
+	assert_error(&result, "exec: \"nosuchcommand\": executable file not found in $PATH");
+	assert_int_equal(runtime("--log-format json create " ID), 1);
+	assert_error(&result, "{\"level\":\"error\",\"msg\":\"boxes: exec: \\\"nosuchcommand\\\"");
+	assert_nothing_left(ID);
+}
+
+static void test_a_bundle_without_its_rootfs_is_refused(void **state)
+{
+	char rootfs[4300], moved[4300];
+
+	(void)state;
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", bundle);
+	snprintf(moved, sizeof(moved), "%s/rootfs.away", bundle);
+	assert_int_equal(rename(rootfs, moved), 0);
+	write_config("[\"true\"]", "1.0.2", "");
+	assert_int_equal(runtime("create " ID), 1);
+	assert_error(&result, "/rootfs");
+	assert_int_equal(rename(moved, rootfs), 0);
+	assert_nothing_left(ID);
+}
+
+/* The real client. */
+#define RUNTIME_FLAG "--runtime %s"
+
+static void test_podman_runs_containers_on_boxes_runtime(void **state)
+{
+	char out[8192];
+
+	(void)state;
+	assert_int_equal(podman(out, sizeof(out),
+				RUNTIME_FLAG " run --rm --network none localhost/oci-test echo hi",
+				runtime_bin),
+			 0);
+	assert_string_equal(out, "hi\n");
+	assert_int_equal(podman(out, sizeof(out),
+				RUNTIME_FLAG " run --rm --network none localhost/oci-test sh -c "
+					     "'exit 3'",
+				runtime_bin),
+			 3);
+	assert_int_equal(podman(out, sizeof(out),
+				RUNTIME_FLAG " run --rm --network none localhost/oci-test nosuch",
+				runtime_bin),
+			 127);
+	/* -t: the pty came through the console socket */
+	assert_int_equal(podman(out, sizeof(out),
+				RUNTIME_FLAG " run --rm -t --network none localhost/oci-test tty",
+				runtime_bin),
+			 0);
+	assert_non_null(strstr(out, "/dev/pts/0"));
+}
+
+static void test_podman_run_detached_exec_stop_rm(void **state)
+{
+	char out[8192];
+
+	(void)state;
+	assert_int_equal(podman(out, sizeof(out),
+				RUNTIME_FLAG
+				" run -d --name oci-web --network none localhost/oci-test sh -c "
+				"'trap \"exit 0\" TERM; echo started; while :; do sleep 0.1; done'",
+				runtime_bin),
+			 0);
+	assert_int_equal(
+	    podman(out, sizeof(out), RUNTIME_FLAG " ps --format '{{.Names}}'", runtime_bin), 0);
+	assert_non_null(strstr(out, "oci-web"));
+	assert_int_equal(
+	    podman(out, sizeof(out), RUNTIME_FLAG " exec oci-web sh -c 'echo $$'", runtime_bin), 0);
+	assert_true(atoi(out) > 1); /* in the container's PID namespace: small */
+	assert_true(atoi(out) < 100);
+	assert_int_equal(
+	    podman(out, sizeof(out), RUNTIME_FLAG " exec oci-web sh -c 'exit 5'", runtime_bin), 5);
+	assert_int_equal(podman(out, sizeof(out), RUNTIME_FLAG " logs oci-web", runtime_bin), 0);
+	assert_string_equal(out, "started\n");
+	assert_int_equal(podman(out, sizeof(out), RUNTIME_FLAG " stop oci-web", runtime_bin), 0);
+	assert_int_equal(podman(out, sizeof(out),
+				RUNTIME_FLAG " inspect --format '{{.State.ExitCode}}' oci-web",
+				runtime_bin),
+			 0);
+	assert_string_equal(out, "0\n");
+	assert_int_equal(podman(out, sizeof(out), RUNTIME_FLAG " rm oci-web", runtime_bin), 0);
+}
+
+/* A limit in step 03's cgroup of a container: the v1 file, or the v2 one. */
+static int read_limit(const char *id, const char *v1_file, const char *v2_file, char *out,
+		      size_t len)
+{
+	char path[512], hierarchy[32];
+
+	snprintf(hierarchy, sizeof(hierarchy), "%.*s", (int)strcspn(v1_file, "."), v1_file);
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/boxes/%.12s/%s", hierarchy, id, v1_file);
+	if (read_file(path, out, len) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/boxes/%.12s/%s", id, v2_file);
+	return read_file(path, out, len);
+}
+
+static void test_podman_options_reach_the_mechanisms(void **state)
+{
+	char out[8192], id[128], limit[64] = "";
+
+	(void)state;
+	/* 08 + process.user: a user with no capabilities */
+	assert_int_equal(podman(out, sizeof(out),
+				RUNTIME_FLAG " run --rm --network none --user 1000:1000 "
+					     "localhost/oci-test sh -c 'id -u; grep CapEff "
+					     "/proc/self/status'",
+				runtime_bin),
+			 0);
+	assert_string_equal(out, "1000\nCapEff:\t0000000000000000\n");
+	assert_int_equal(podman(out, sizeof(out),
+				RUNTIME_FLAG " run --rm --network none --cap-drop ALL "
+					     "localhost/oci-test grep CapBnd /proc/self/status",
+				runtime_bin),
+			 0);
+	assert_string_equal(out, "CapBnd:\t0000000000000000\n");
+	/* root.readonly, and the tmpfs podman puts on /tmp */
+	assert_int_equal(podman(out, sizeof(out),
+				RUNTIME_FLAG
+				" run --rm --network none --read-only localhost/oci-test "
+				"sh -c 'touch /x 2>/dev/null || echo read-only; touch /tmp/y "
+				"&& echo tmp-writable'",
+				runtime_bin),
+			 0);
+	assert_string_equal(out, "read-only\ntmp-writable\n");
+	/* 03: the limits are in the container's cgroup while it runs */
+	assert_int_equal(podman(id, sizeof(id),
+				RUNTIME_FLAG " run -d --network none --pids-limit 33 --memory 64m "
+					     "localhost/oci-test sleep 30",
+				runtime_bin),
+			 0);
+	id[strcspn(id, "\n")] = '\0';
+	assert_int_equal(read_limit(id, "pids.max", "pids.max", limit, sizeof(limit)), 0);
+	assert_string_equal(limit, "33\n");
+	assert_int_equal(
+	    read_limit(id, "memory.limit_in_bytes", "memory.max", limit, sizeof(limit)), 0);
+	assert_string_equal(limit, "67108864\n");
+	assert_int_equal(podman(out, sizeof(out), RUNTIME_FLAG " rm -f -t 0 %s", runtime_bin, id),
+			 0);
+	assert_int_not_equal(read_limit(id, "pids.max", "pids.max", limit, sizeof(limit)), 0);
+}
+
+/* A test that failed half way leaves no container for the next one. */
+static int remove_test_container(void **state)
+{
+	(void)state;
+	runtime("delete --force " ID);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	return 0;
+}
+
+static int group_setup(void **state)
+{
+	char rootfs[4300];
+
+	if (harness_setup(state) < 0 || !realpath(bin_path("boxes-runtime"), runtime_bin))
+		return -1;
+	/* the inits that create leaves behind become our children */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	snprintf(bundle, sizeof(bundle), "%s/bundle", run_dir());
+	snprintf(runtime_root, sizeof(runtime_root), "%s/runtime", run_dir());
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", bundle);
+	snprintf(image_tar, sizeof(image_tar), "%s/image.tar", run_dir());
+	if (mkdir(bundle, 0700) < 0 || shell("cp -a %s %s", rootfs_path(), rootfs) != 0)
+		return -1;
+	podman_begin();
+	if (mkimage(image_tar, "localhost/oci-test:latest", NULL) != 0 ||
+	    podman(NULL, 0, "load -i %s", image_tar) != 0)
+		return -1;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	podman(NULL, 0, "rm -af");
+	podman_end();
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	shell("rm -rf %s", bundle);
+	return harness_teardown(state);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(test_create_waits_until_start_runs_the_program,
+				      remove_test_container),
+	    cmocka_unit_test_teardown(test_kill_takes_names_and_numbers, remove_test_container),
+	    cmocka_unit_test_teardown(test_delete_refuses_a_running_container_unless_forced,
+				      remove_test_container),
+	    cmocka_unit_test_teardown(
+		test_run_gives_the_program_s_exit_code_and_what_the_config_asked,
+		remove_test_container),
+	    cmocka_unit_test_teardown(test_bad_bundles_say_what_is_wrong, remove_test_container),
+	    cmocka_unit_test_teardown(test_a_bundle_without_its_rootfs_is_refused,
+				      remove_test_container),
+	    cmocka_unit_test_teardown(test_podman_runs_containers_on_boxes_runtime,
+				      remove_test_container),
+	    cmocka_unit_test_teardown(test_podman_run_detached_exec_stop_rm, remove_test_container),
+	    cmocka_unit_test_teardown(test_podman_options_reach_the_mechanisms,
+				      remove_test_container),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

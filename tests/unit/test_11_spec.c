@@ -1,0 +1,203 @@
+/* Unit tests, beyond step 10: config.json into what steps 01-08 take, and
+ * every field boxes-runtime does not implement refused by its name. */
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "08-seccomp/capabilities.h"
+#include "oci-runtime/profile.h"
+#include "oci-runtime/spec.h"
+
+/* The parts of the config.json podman 4 writes for `podman run --rm IMAGE
+ * echo hi` that matter here (see tests/integration/test_11_oci_runtime.c
+ * for the whole thing, written by podman itself). */
+#define PROCESS                                                                                    \
+	"\"process\": {\"user\": {\"uid\": 1000, \"gid\": 100, \"umask\": 18, "                    \
+	"\"additionalGids\": [10, 20]}, \"args\": [\"echo\", \"hi\"], \"env\": [\"PATH=/bin\"], "  \
+	"\"cwd\": \"/srv\", \"capabilities\": {\"bounding\": [\"CAP_CHOWN\", \"CAP_KILL\"], "      \
+	"\"effective\": [\"CAP_KILL\"]}, \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": "   \
+	"1024, \"hard\": 2048}]}"
+#define MOUNTS                                                                                     \
+	"\"mounts\": [{\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "    \
+	"\"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]}, "             \
+	"{\"destination\": \"/etc/hosts\", \"type\": \"bind\", \"source\": \"/tmp/hosts\", "       \
+	"\"options\": [\"bind\", \"rprivate\", \"ro\"]}]"
+#define LINUX                                                                                      \
+	"\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": "     \
+	"\"uts\"}, {\"type\": \"network\", \"path\": \"/run/netns/x\"}], \"resources\": "          \
+	"{\"devices\": [{\"allow\": false, \"access\": \"rwm\"}], \"pids\": {\"limit\": 2048}, "   \
+	"\"memory\": {\"limit\": 67108864}, \"cpu\": {\"quota\": 50000, \"period\": 100000}}, "    \
+	"\"cgroupsPath\": \"/libpod_parent/libpod-x\", \"maskedPaths\": [\"/proc/kcore\"], "       \
+	"\"readonlyPaths\": [\"/proc/sys\"], \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}"
+#define CONFIG(process, mounts, linux_, extra)                                                     \
+	"{\"ociVersion\": \"1.0.2-dev\", " process ", \"root\": {\"path\": \"rootfs\"}, "          \
+	"\"hostname\": \"abc\", " mounts ", " linux_ extra "}"
+
+static char errors[4096];
+
+/* spec_parse with stderr caught in errors[]. */
+static int parse(struct spec *spec, const char *text)
+{
+	int saved = dup(2), caught = memfd_create("errors", 0), result;
+	ssize_t got;
+
+	fflush(stderr);
+	dup2(caught, 2);
+	result = spec_parse(spec, text, "/bundles/b");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	got = pread(caught, errors, sizeof(errors) - 1, 0);
+	errors[got > 0 ? got : 0] = '\0';
+	close(caught);
+	return result;
+}
+
+static void test_podman_s_config_maps_onto_the_steps(void **state)
+{
+	struct spec spec;
+
+	(void)state;
+	assert_int_equal(parse(&spec, CONFIG(PROCESS, MOUNTS, LINUX, "")), 0);
+	assert_string_equal(spec.rootfs, "/bundles/b/rootfs");
+	assert_string_equal(spec.hostname, "abc");
+	assert_string_equal(spec.process.args[0], "echo");
+	assert_null(spec.process.args[2]);
+	assert_string_equal(spec.process.cwd, "/srv");
+	assert_int_equal(spec.process.uid, 1000);
+	assert_int_equal(spec.process.gid, 100);
+	assert_int_equal(spec.process.umask, 022);
+	assert_int_equal(spec.process.additional_gid_count, 2);
+	assert_true(spec.process.bounding == ((1ULL << capability_from_name("CHOWN")) |
+					      (1ULL << capability_from_name("KILL"))));
+	assert_true(spec.process.effective == 1ULL << capability_from_name("KILL"));
+	assert_true(spec.process.permitted == 0);
+	assert_int_equal(spec.process.rlimit_count, 1);
+	assert_int_equal(spec.process.rlimits[0].hard, 2048);
+	/* 02 + 06: made new, or joined by path */
+	assert_true(spec.clone_flags == (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS));
+	assert_string_equal(spec.namespaces[3].path, "/run/netns/x");
+	/* 03 */
+	assert_int_equal(spec.pids_limit, 2048);
+	assert_int_equal(spec.memory_bytes, 64 << 20);
+	assert_int_equal(spec.cpu_quota_us, 50000);
+	/* 05 */
+	assert_int_equal(spec.mount_count, 2);
+	assert_true(spec.mounts[0].flags == (MS_NOSUID | MS_STRICTATIME));
+	assert_string_equal(spec.mounts[0].data, "mode=755,size=65536k");
+	assert_true(spec.mounts[1].bind);
+	assert_true(spec.mounts[1].flags & MS_RDONLY);
+	assert_true(spec.mounts[1].propagation == (MS_PRIVATE | MS_REC));
+	assert_string_equal(spec.masked[0], "/proc/kcore");
+	assert_string_equal(spec.readonly[0], "/proc/sys");
+	assert_string_equal(spec.sysctl_keys[0], "net.ipv4.ip_forward");
+	spec_free(&spec);
+}
+
+/* Each a config that differs in one field; the error names the field. */
+static const struct {
+	const char *config, *error;
+} refused[] = {
+    {CONFIG(PROCESS, MOUNTS, LINUX, ", \"hooks\": {}"), "config.json: hooks is not supported"},
+    {CONFIG(PROCESS, MOUNTS, "\"linux\": {\"intelRdt\": {}}", ""),
+     "config.json: linux.intelRdt is not supported"},
+    {CONFIG("\"process\": {\"args\": [\"x\"], \"ioPriority\": {}}", MOUNTS, LINUX, ""),
+     "config.json: process.ioPriority is not supported"},
+    {CONFIG("\"process\": {\"args\": []}", MOUNTS, LINUX, ""), "process.args is empty"},
+    {CONFIG("\"process\": {\"args\": [\"x\"], \"apparmorProfile\": \"strict\"}", MOUNTS, LINUX, ""),
+     "process.apparmorProfile is not supported"},
+    {CONFIG("\"process\": {\"args\": [\"x\"], \"capabilities\": {\"effective\": "
+	    "[\"CAP_NOPE\"]}}",
+	    MOUNTS, LINUX, ""),
+     "process.capabilities.effective: CAP_NOPE is not a capability"},
+    {CONFIG(PROCESS, "\"mounts\": [{\"destination\": \"/x\", \"type\": \"overlay\"}]", LINUX, ""),
+     "type \"overlay\" is not supported"},
+    {CONFIG(PROCESS, "\"mounts\": [{\"destination\": \"/../etc\", \"type\": \"tmpfs\"}]", LINUX,
+	    ""),
+     "without \"..\": /../etc"},
+    {CONFIG(PROCESS, MOUNTS,
+	    "\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}]}", ""),
+     "linux.namespaces: user is not supported"},
+    {CONFIG(PROCESS, MOUNTS, "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}]}", ""),
+     "needs a mount namespace"},
+    {CONFIG(PROCESS, MOUNTS,
+	    "\"linux\": {\"namespaces\": [{\"type\": \"mount\"}], \"resources\": {\"devices\": "
+	    "[{\"allow\": true, \"access\": \"rwm\"}]}}",
+	    ""),
+     "linux.resources.devices must begin with deny-all"},
+    {CONFIG(PROCESS, MOUNTS,
+	    "\"linux\": {\"namespaces\": [{\"type\": \"mount\"}], \"resources\": {\"blockIO\": "
+	    "{}}}",
+	    ""),
+     "linux.resources.blockIO is not supported"},
+    {CONFIG(PROCESS, MOUNTS,
+	    "\"linux\": {\"namespaces\": [{\"type\": \"mount\"}], \"rootfsPropagation\": "
+	    "\"shared\"}",
+	    ""),
+     "linux.rootfsPropagation shared is not supported"},
+    {"{\"ociVersion\": \"2.0.0\"}", "ociVersion 2.0.0 is not supported"},
+    {"{\"ociVersion\": \"1.0.2\", \"root\": {}}", "root.path is missing"},
+    {"{ not json", "config.json: line 1:"},
+};
+
+static void test_unsupported_fields_are_refused_by_name(void **state)
+{
+	struct spec spec;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(parse(&spec, refused[i].config), -1);
+		if (!strstr(errors, refused[i].error))
+			fail_msg("config %zu: expected \"%s\", got \"%s\"", i, refused[i].error,
+				 errors);
+		/* one line */
+		assert_non_null(strchr(errors, '\n'));
+		assert_string_equal(strchr(errors, '\n'), "\n");
+	}
+}
+
+static void test_seccomp_profile_builds_and_refuses_unknown_actions(void **state)
+{
+	json_t *good = json_loads(
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, \"architectures\": "
+	    "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\"], \"syscalls\": [{\"names\": [\"read\", "
+	    "\"no_such_call\"], \"action\": \"SCMP_ACT_ALLOW\"}, {\"names\": [\"personality\"], "
+	    "\"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 8, \"op\": "
+	    "\"SCMP_CMP_EQ\"}]}]}",
+	    0, NULL);
+	json_t *bad = json_loads("{\"defaultAction\": \"SCMP_ACT_NOTIFY\"}", 0, NULL);
+	json_t *flags =
+	    json_loads("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": []}", 0, NULL);
+	scmp_filter_ctx filter;
+
+	(void)state;
+	filter = profile_build(good);
+	assert_non_null(filter);
+	seccomp_release(filter);
+	assert_null(profile_build(bad));
+	assert_null(profile_build(flags));
+	json_decref(good);
+	json_decref(bad);
+	json_decref(flags);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_podman_s_config_maps_onto_the_steps),
+	    cmocka_unit_test(test_unsupported_fields_are_refused_by_name),
+	    cmocka_unit_test(test_seccomp_profile_builds_and_refuses_unknown_actions),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
