@@ -82,6 +82,11 @@ struct box {
 	pid_t container_pid; /* as the host sees it */
 	int sync_fd; /* parent: write end of the sync pipe; child: read end */
 	struct cgroup_info *cgroup; /* 03: owned by cgroup.c */
+	/* 03, cgroup v2: the container's cgroup directory, open (cgroup.c owns
+	 * it), for clone3's CLONE_INTO_CGROUP; -1: none. born_in_cgroup: the
+	 * kernel started the container in there (child.c), no move needed. */
+	int cgroup_fd;
+	bool born_in_cgroup;
 	struct net_info *netinfo; /* 06: owned by net.c */
 };
 

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -156,10 +157,50 @@ int take_held_signal(void)
 	return 0;
 }
 
+/* Is this clone3 error the kernel's "I don't know that"? ENOSYS: no
+ * clone3 (before Linux 5.3, or a seccomp filter that hides it); E2BIG or
+ * EINVAL: clone3, but no CLONE_INTO_CGROUP (before 5.7). */
+static bool clone3_unknown(int error)
+{
+	return error == ENOSYS || error == E2BIG || error == EINVAL;
+}
+
+/* The container's process. A raw clone(2) without a new stack behaves like
+ * fork(2), plus the namespaces in clone_flags; SIGCHLD makes it waitable
+ * like a fork. On cgroup v2 step 03 gives us its cgroup's directory
+ * (box->cgroup_fd): clone3(2) with CLONE_INTO_CGROUP makes the kernel
+ * start the child in there. No move afterwards, so none of the
+ * machine-wide write lock a write to cgroup.procs takes (03's cgroup.c
+ * says what that costs). Where the kernel does not know clone3 or the
+ * flag, clone(2) as always, and step 03 moves the child. *by_clone3 says
+ * which of the two made it (or failed). */
+static pid_t clone_container(const struct box *box, int clone_flags, bool *by_clone3)
+{
+	struct clone_args args = {
+	    .flags = (uint64_t)clone_flags | CLONE_INTO_CGROUP,
+	    .exit_signal = SIGCHLD,
+	    .cgroup = (uint64_t)box->cgroup_fd,
+	};
+	pid_t pid;
+
+	*by_clone3 = false;
+	if (box->cgroup_fd >= 0) {
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0 || !clone3_unknown(errno)) {
+			*by_clone3 = true;
+			return pid;
+		}
+		trace(2, "clone3(CLONE_INTO_CGROUP): %s: clone(2) instead, then a move",
+		      strerror(errno));
+	}
+	return (pid_t)syscall(SYS_clone, clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
 int start_container(struct box *box, int clone_flags, container_fn fn)
 {
 	int sync_pipe[2], lifeline_pipe[2];
-	char flag_names[160];
+	char flag_names[180];
+	bool by_clone3;
 	pid_t pid;
 
 	/* close-on-exec; exec_command closes every fd above 2 anyway */
@@ -174,11 +215,13 @@ int start_container(struct box *box, int clone_flags, container_fn fn)
 	hold_signals(); /* normally done already by box_prepare */
 	fflush(NULL);
 	describe_flags(clone_flags, flag_names, sizeof(flag_names));
-	/* A raw clone(2) without a new stack behaves like fork(2), plus the
-	 * namespaces in clone_flags; SIGCHLD makes it waitable like a fork. */
-	pid = (pid_t)syscall(SYS_clone, clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid = clone_container(box, clone_flags, &by_clone3);
+	if (by_clone3)
+		snprintf(flag_names + strlen(flag_names), sizeof(flag_names) - strlen(flag_names),
+			 "|CLONE_INTO_CGROUP");
+	box->born_in_cgroup = by_clone3 && pid >= 0;
 	if (pid < 0) {
-		box_syserr("clone", flag_names);
+		box_syserr(by_clone3 ? "clone3" : "clone", flag_names);
 		explain_clone_error(clone_flags);
 		close(sync_pipe[0]);
 		close(sync_pipe[1]);
@@ -197,7 +240,9 @@ int start_container(struct box *box, int clone_flags, container_fn fn)
 	close(sync_pipe[0]);
 	box->sync_fd = sync_pipe[1];
 	box->container_pid = pid;
-	if (clone_flags)
+	if (box->born_in_cgroup)
+		trace(2, "clone3(%s, cgroup fd) = %d", flag_names, (int)pid);
+	else if (clone_flags)
 		trace(2, "clone(%s) = %d", flag_names, (int)pid);
 	else
 		trace(1, "fork() = %d", (int)pid);

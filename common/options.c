@@ -92,6 +92,7 @@ void box_init(struct box *box, int step)
 	box->gid_map = box->uid_map;
 	box->container_pid = -1;
 	box->sync_fd = -1;
+	box->cgroup_fd = -1;
 }
 
 void print_usage(int step, const char *program, FILE *out)

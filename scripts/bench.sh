@@ -185,6 +185,12 @@ count_instructions() {
 		echo "$name,${count:-},$note" >>"$csv"
 	done < <(grep -v '^#' "$out/subjects.tsv")
 	delete_runtime_state # runc fails under valgrind, leaving its state
+	# ... and the cgroups it had made for the failed container
+	local cgroup
+	while read -r cgroup; do
+		[ -n "$cgroup" ] || continue
+		rmdir "$cgroup" 2>/dev/null && deleted+=("cgroup $cgroup")
+	done < <(find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name 'boxes-bench-cg-*' 2>/dev/null)
 }
 
 # crun and runc delete a container at the end of `run`; one that failed
@@ -242,7 +248,7 @@ clean_up() {
 	done <"$out/after.txt"
 	local on_the_way=""
 	[ ${#deleted[@]} -gt 0 ] &&
-		on_the_way="; deleted on the way: ${#deleted[@]} crun/runc state(s) of failed runs (${deleted[*]})"
+		on_the_way="; deleted on the way: ${#deleted[@]} crun/runc state(s) or cgroup(s) of runs that failed under valgrind (${deleted[*]})"
 	[ ${#foreign[@]} -gt 0 ] &&
 		on_the_way+="; not ours, so left alone: ${foreign[*]}"
 	if [ ${#found[@]} -eq 0 ]; then

@@ -41,8 +41,6 @@
 #include "sweep.h"
 
 #define CONTAINER_IFNAME "eth0"
-/* How long clean-up lets the kernel remove the pair by itself. */
-#define VETH_GONE_WAIT_MS 100
 
 struct net_info {
 	char host_veth[IFNAMSIZ]; /* bx<id>, the end that stays on the host */
@@ -328,26 +326,36 @@ static void delete_veth(struct net_info *info)
 	info->veth_made = 0;
 }
 
-/* A veth pair never outlives one of its ends. Once the container's last
- * process is gone, its network namespace is torn down, eth0 with it, and
- * the kernel removes bx<id> by itself, in the background, in ~15 ms.
- * Deleting the pair ourselves while the namespace still stands costs twice
- * that: the kernel waits for RCU grace periods under the rtnl lock. So let
- * the kernel do it; delete it ourselves only if it is still there after
- * VETH_GONE_WAIT_MS (something else holds the namespace, or the container
- * never ran). Either way the host end is gone when the runtime exits. */
-static int removed_with_namespace(const struct net_info *info)
+/* A veth pair never outlives one of its ends, and eth0 lives in the
+ * container's network namespace, which dies with the last process in it.
+ * Once wait_container has reaped the container's PID 1, every process of
+ * its PID namespace is gone too (the kernel kills them all and waits for
+ * them before PID 1 can be reaped, pid_namespaces(7)); the namespace's last
+ * reference went with them, and the kernel tears it down in the background
+ * (cleanup_net, on a workqueue): it waits for an RCU grace period or two,
+ * then unregisters its interfaces, eth0 and with it bx<id>. That takes 1 to
+ * 35 ms on a small VM. Waiting for it would put all of it on our way out,
+ * and deleting the pair ourselves costs even more (the kernel's
+ * rtnl_dellink then waits in rcu_barrier for us). So the runtime only
+ * looks, with one ioctl (if_nametoindex), and goes: the pair is gone, or
+ * it is going. Its /30 is free again at once: subnet.c skips a /30 that is
+ * still on a host interface, so the next container gets another one until
+ * bx<id> has gone. (A process outside that entered the namespace, or a bind
+ * mount of /proc/PID/ns/net, keeps it and its pair alive until it lets go,
+ * as for any namespace.) 1 when the kernel removes it, 0 when it is ours
+ * to delete: the container was never reaped. */
+static int removed_with_namespace(const struct box *box, const struct net_info *info)
 {
-	int waited_ms;
-
-	trace(6, "wait for the kernel to remove \"%s\" with the container's namespace",
-	      info->host_veth);
-	for (waited_ms = 0; waited_ms < VETH_GONE_WAIT_MS; waited_ms++) {
-		if (if_nametoindex(info->host_veth) == 0)
-			return 1;
-		usleep(1000);
-	}
-	return 0;
+	if (box->container_pid > 0)
+		return 0;
+	if (if_nametoindex(info->host_veth) == 0)
+		trace(6, "\"%s\": gone with the container's network namespace", info->host_veth);
+	else
+		trace(6,
+		      "\"%s\": the kernel is removing it with the container's network namespace: "
+		      "not waited for",
+		      info->host_veth);
+	return 1;
 }
 
 void net_cleanup(struct box *box)
@@ -356,7 +364,7 @@ void net_cleanup(struct box *box)
 
 	if (!info)
 		return;
-	if (info->veth_made && box->container_pid <= 0 && removed_with_namespace(info))
+	if (info->veth_made && removed_with_namespace(box, info))
 		info->veth_made = 0;
 	if (info->veth_made)
 		delete_veth(info);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <glob.h>
+#include <net/if.h>
 #include <sched.h>
 #include <sys/prctl.h>
 
@@ -64,7 +65,21 @@ static void choose_id_prefix(void)
 	setenv("BOXES_ID_PREFIX", id_prefix, 1);
 }
 
-/* Report (and for empty cgroups, remove) what appeared since setup. */
+bool link_gone_soon(const char *name)
+{
+	int waited_ms;
+
+	for (waited_ms = 0; waited_ms < LINK_GONE_WAIT_MS; waited_ms += 5) {
+		if (if_nametoindex(name) == 0)
+			return true;
+		usleep(5000);
+	}
+	return if_nametoindex(name) == 0;
+}
+
+/* Report (and for empty cgroups, remove) what appeared since setup. A bx
+ * link of a run that has ended may still be on its way out: see
+ * link_gone_soon. */
 static int check_host_objects(void)
 {
 	char after[16384], *line, *saveptr = NULL;
@@ -76,6 +91,8 @@ static int check_host_objects(void)
 
 		snprintf(needle, sizeof(needle), "%s\n", line);
 		if (strstr(host_objects_before, needle))
+			continue;
+		if (strncmp(line, "/sys/class/net/", 15) == 0 && link_gone_soon(line + 15))
 			continue;
 		fprintf(stderr, "harness: left on the host: %s\n", line);
 		if (strncmp(line, "/sys/fs/cgroup/", 15) == 0)

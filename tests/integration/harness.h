@@ -116,6 +116,13 @@ int kill_rounds(int default_rounds);
 void sweep_killed_runs(const char *before);
 /* Snapshot of the host's boxes cgroups and bx* links, one path a line. */
 void list_host_objects(char *out, size_t len);
+/* A runtime does not wait for its veth pair to go: the kernel removes it
+ * with the container's network namespace, in the background, 1-35 ms
+ * after the container's last process (steps/06-net-namespace/net.c). So
+ * look for up to LINK_GONE_WAIT_MS: true once the link named name is gone,
+ * false if it is still there then (nothing was going to remove it). */
+#define LINK_GONE_WAIT_MS 2000
+bool link_gone_soon(const char *name);
 
 /* cmocka group setup/teardown: make BOXES_RUN a fresh temp dir, require
  * root and a built rootfs; teardown removes it. */

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +35,34 @@ static void test_container_runs_in_its_own_cgroup(void **state)
 	assert_output(&r, ":/boxes/");
 	assert_int_equal(cgroup_dirs_of(id), 0); /* gone after a normal exit */
 	assert_int_equal(run_dir_entries(), 0);
+}
+
+/* How the container gets into its cgroup, as --trace tells it. On cgroup
+ * v2 the kernel starts it in there (clone3 with CLONE_INTO_CGROUP) and
+ * nothing writes its pid to a cgroup.procs - unless the kernel lacks the
+ * flag, which the trace then says; on v1 the runtime moves it, after a
+ * helper paid the kernel's wait. Either way PID 1 is in from the start. */
+static void test_container_starts_in_its_cgroup(void **state)
+{
+	struct run_result r;
+	struct statfs root;
+	char id[CGROUP_ID_LEN + 1];
+
+	(void)state;
+	run_box(&r, 10, STEP, "--trace", ROOTFS, "/bin/cat", "/proc/1/cgroup", NULL);
+	assert_exit(&r, 0);
+	assert_true(cgroup_id_in(r.out, id));
+	assert_int_equal(statfs("/sys/fs/cgroup", &root), 0);
+	if (root.f_type == CGROUP2_SUPER_MAGIC && !strstr(r.err, "clone(2) instead")) {
+		assert_error(&r, "|CLONE_INTO_CGROUP, cgroup fd) = ");
+		assert_error(&r, "no write to cgroup.procs: clone3 started the container in");
+		assert_null(strstr(r.err, "/cgroup.procs\", \""));
+	} else {
+		if (root.f_type != CGROUP2_SUPER_MAGIC)
+			assert_error(&r, "helper: a child of ours does write(");
+		assert_error(&r, "/cgroup.procs\", \"");
+		assert_null(strstr(r.err, "CLONE_INTO_CGROUP, cgroup fd"));
+	}
 }
 
 static void test_memory_hog_runs_unbounded_under_02(void **state)
@@ -319,6 +349,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_container_runs_in_its_own_cgroup),
+	    cmocka_unit_test(test_container_starts_in_its_cgroup),
 	    cmocka_unit_test(test_memory_hog_runs_unbounded_under_02),
 	    cmocka_unit_test(test_memory_hog_killed_by_limit),
 	    cmocka_unit_test(test_memory_below_limit_is_not_killed),

@@ -3,6 +3,7 @@
  * 10.200.0.0/16 - so the host's localhost-only services and its
  * interfaces are out of sight, which step 05 still showed. And every veth
  * and address lease is gone when the container ends. */
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -215,7 +216,7 @@ static void test_no_veth_or_lease_left_after_exit(void **state)
 	assert_exit(&r, 0);
 	veth_in_trace(r.err, veth, sizeof(veth));
 	assert_true(strncmp(veth, "bx", 2) == 0);
-	assert_false(host_link_exists(veth));
+	assert_true(link_gone_soon(veth)); /* the kernel removes it with the namespace */
 	assert_int_equal(leases_held(), 0);
 	assert_int_equal(run_dir_entries(), 0);
 }
@@ -230,35 +231,84 @@ static void test_no_veth_left_when_command_not_found(void **state)
 	assert_exit(&r, 127);
 	veth_in_trace(r.err, veth, sizeof(veth));
 	assert_true(strncmp(veth, "bx", 2) == 0);
-	assert_false(host_link_exists(veth));
+	assert_true(link_gone_soon(veth));
 	assert_int_equal(leases_held(), 0);
+}
+
+/* A running `sh -c 'echo running; exec sleep 30'` under --init (a PID 1
+ * that passes SIGTERM on, see step 02) and --trace: its runtime's pid,
+ * its host veth and its container's pid (from "clone(...) = PID"). */
+struct sleeper {
+	char out_file[64], err_file[64];
+	pid_t runtime, container;
+	char veth[32];
+};
+
+static void start_sleeper(struct sleeper *box)
+{
+	static char out_text[256], err_text[OUTPUT_MAX];
+	const char *clone, *equals;
+
+	snprintf(box->out_file, sizeof(box->out_file), "/tmp/boxes-06-%d.out", (int)getpid());
+	snprintf(box->err_file, sizeof(box->err_file), "/tmp/boxes-06-%d.err", (int)getpid());
+	box->runtime = spawn_box(box->out_file, box->err_file, STEP, "--trace", "--init", ROOTFS,
+				 "/bin/sh", "-c", "echo running; exec sleep 30", NULL);
+	assert_true(box->runtime > 0);
+	if (wait_for_file_text(box->out_file, "running", 5, out_text, sizeof(out_text)) < 0)
+		fail_msg("the container never started:\n%s", out_text);
+	read_file(box->err_file, err_text, sizeof(err_text));
+	veth_in_trace(err_text, box->veth, sizeof(box->veth));
+	clone = strstr(err_text, "CLONE_NEWNET");
+	equals = clone ? strstr(clone, ") = ") : NULL;
+	box->container = equals ? (pid_t)atoi(equals + 4) : -1;
+}
+
+/* SIGTERM it: its exit code. */
+static int stop_sleeper(struct sleeper *box)
+{
+	int status;
+
+	kill(box->runtime, SIGTERM);
+	status = wait_box(box->runtime, 5);
+	unlink(box->out_file);
+	unlink(box->err_file);
+	return status;
 }
 
 static void test_no_veth_left_after_sigterm(void **state)
 {
-	char out_file[64], err_file[64], out_text[256], err_text[OUTPUT_MAX], veth[32];
-	pid_t pid;
-	int status;
+	struct sleeper box;
 
 	(void)state;
-	snprintf(out_file, sizeof(out_file), "/tmp/boxes-06-%d.out", (int)getpid());
-	snprintf(err_file, sizeof(err_file), "/tmp/boxes-06-%d.err", (int)getpid());
-	/* --init: a PID 1 that passes SIGTERM on to the command (see step 02) */
-	pid = spawn_box(out_file, err_file, STEP, "--trace", "--init", ROOTFS, "/bin/sh", "-c",
-			"echo running; exec sleep 30", NULL);
-	assert_true(pid > 0);
-	if (wait_for_file_text(out_file, "running", 5, out_text, sizeof(out_text)) < 0)
-		fail_msg("the container never started:\n%s", out_text);
-	read_file(err_file, err_text, sizeof(err_text));
-	veth_in_trace(err_text, veth, sizeof(veth));
-	assert_true(host_link_exists(veth)); /* while it runs, the host end is there */
-	kill(pid, SIGTERM);
-	status = wait_box(pid, 5);
-	unlink(out_file);
-	unlink(err_file);
-	assert_int_equal(status, 128 + SIGTERM);
-	assert_false(host_link_exists(veth));
+	start_sleeper(&box);
+	assert_true(host_link_exists(box.veth)); /* while it runs, the host end is there */
+	assert_int_equal(stop_sleeper(&box), 128 + SIGTERM);
+	assert_true(link_gone_soon(box.veth));
 	assert_int_equal(leases_held(), 0);
+}
+
+/* The runtime does not delete the veth pair: the kernel removes it with
+ * the container's network namespace. So while something outside holds
+ * that namespace (here the test, with an fd of /proc/PID/ns/net, as
+ * `ip netns` or nsenter would), the pair outlives the runtime; once the
+ * last holder lets go, the kernel removes it. */
+static void test_veth_lives_as_long_as_its_namespace(void **state)
+{
+	struct sleeper box;
+	char ns_path[64];
+	int netns;
+
+	(void)state;
+	start_sleeper(&box);
+	assert_true(box.container > 0);
+	snprintf(ns_path, sizeof(ns_path), "/proc/%d/ns/net", (int)box.container);
+	netns = open(ns_path, O_RDONLY | O_CLOEXEC);
+	assert_true(netns >= 0);
+	assert_int_equal(stop_sleeper(&box), 128 + SIGTERM);
+	assert_int_equal(leases_held(), 0); /* its /30 is free (subnet.c skips it meanwhile) */
+	assert_true(host_link_exists(box.veth)); /* we hold the namespace: the pair stays */
+	close(netns);
+	assert_true(link_gone_soon(box.veth)); /* the last holder let go */
 }
 
 static void test_bad_net_value_rejected(void **state)
@@ -322,6 +372,7 @@ int main(void)
 	    cmocka_unit_test(test_no_veth_or_lease_left_after_exit),
 	    cmocka_unit_test(test_no_veth_left_when_command_not_found),
 	    cmocka_unit_test(test_no_veth_left_after_sigterm),
+	    cmocka_unit_test(test_veth_lives_as_long_as_its_namespace),
 	    cmocka_unit_test(test_bad_net_value_rejected),
 	    cmocka_unit_test(test_net_setup_error_fails_cleanly),
 	};

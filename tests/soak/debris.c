@@ -197,6 +197,7 @@ void debris_find(const char *run_dir, const char *id, struct debris *found, FILE
 		 const char *label)
 {
 	static struct path_list list;
+	int tries;
 	char state_dir[PATH_MAX], link[64];
 	struct stat st;
 
@@ -214,7 +215,11 @@ void debris_find(const char *run_dir, const char *id, struct debris *found, FILE
 	found->leases = list.count;
 	report_each(report, label, "lease", &list);
 
+	/* The kernel removes a veth with its network namespace, some ms after
+	 * the run ended (steps/06-net-namespace/net.c): give it 2 s. */
 	snprintf(link, sizeof(link), "/sys/class/net/bx%s", id);
+	for (tries = 0; tries < 100 && lstat(link, &st) == 0; tries++)
+		sleep_ms(20);
 	if (lstat(link, &st) == 0) {
 		found->links = 1;
 		if (report)
