@@ -178,7 +178,7 @@ struct init_args {
 static int init_main(struct init_args *args)
 {
 	const struct spec *spec = args->spec;
-	struct box box = {.hostname = spec->hostname};
+	struct box box = {.hostname = spec->hostname, .cgroup_fd = -1};
 	scmp_filter_ctx filter = NULL;
 	char command[4096], fifo_path[64], go;
 	int fifo, console = -1, start;
@@ -294,7 +294,7 @@ static int create_container(const char *id, const struct create_options *options
 			    struct container *container)
 {
 	struct spec spec;
-	struct box box = {.sync_fd = -1};
+	struct box box = {.sync_fd = -1, .cgroup_fd = -1};
 	char fifo[4200];
 	pid_t init;
 
