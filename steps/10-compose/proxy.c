@@ -28,10 +28,13 @@
  * TCP: each accepted client gets a non-blocking connect() to the target;
  * then two directions, client->target and target->client, each a pipe that
  * splice(2) fills from one socket and empties into the other, so the bytes
- * stay in the kernel (no copy into this process; measured on this machine,
- * 1 GiB through loopback: splice 2.4 GB/s, a 64 KiB read()/write() buffer
- * 2.1 GB/s, and the buffer would count in the supervisor's RSS). A full pipe
- * stops reading from the sender until the receiver takes some: that is the
+ * stay in the kernel (no copy into this process). Measured on this machine
+ * (make bench, 1 GiB over loopback, best of 3; a direct connection 6.0
+ * GB/s): splice through 1 MiB pipes 3.6-3.9 GB/s, through the default
+ * 64 KiB pipes 2.9-3.0, a 64 KiB read()/write() buffer 2.8-2.9 - and the
+ * buffers are this process's memory: 14 MiB of RSS with 100 connections
+ * open, against 1.7 MiB with pipes. A full pipe stops reading from the
+ * sender until the receiver takes some: that is the
  * backpressure, the kernel's socket buffers do the rest. An EOF travels as
  * an EOF (shutdown(SHUT_WR)) while the other direction keeps going, so
  * "send a request, half-close, read the answer" works through the proxy.
@@ -92,6 +95,7 @@ struct listener {
 struct direction {
 	int from, to;
 	int pipe[2];
+	size_t pipe_size; /* its capacity: 1 MiB if the kernel allows */
 	size_t in_pipe; /* bytes spliced in, not yet out */
 	bool pipe_full; /* the last splice in found no room: wait for the reader */
 	bool eof; /* from sent its FIN */
@@ -527,11 +531,10 @@ static void tcp_conn_close(struct proxy *p, struct tcp_conn *c)
  * failed (reset, or the reader is gone): the connection is over. */
 static int direction_pump(struct direction *d)
 {
-	const size_t pipe_size = 65536; /* a pipe's default capacity, pipe(7) */
 	ssize_t n;
 
 	if (!d->eof && !d->pipe_full) {
-		n = splice(d->from, NULL, d->pipe[1], NULL, pipe_size - d->in_pipe,
+		n = splice(d->from, NULL, d->pipe[1], NULL, d->pipe_size - d->in_pipe,
 			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n > 0)
 			d->in_pipe += n;
@@ -539,11 +542,12 @@ static int direction_pump(struct direction *d)
 			d->eof = true;
 		else if (errno != EAGAIN)
 			return -1;
-		/* EAGAIN with bytes waiting: the pipe may be full (its 16 slots
-		 * fill before its 64 KiB do): read again once some went out. */
+		/* EAGAIN with bytes waiting: the pipe may be full (its slots,
+		 * one a page, fill before its bytes do): read again once some
+		 * went out. */
 		else if (d->in_pipe > 0)
 			d->pipe_full = true;
-		if (d->in_pipe == pipe_size)
+		if (d->in_pipe == d->pipe_size)
 			d->pipe_full = true;
 	}
 	if (d->in_pipe > 0) {
@@ -573,6 +577,23 @@ static uint32_t direction_writes(const struct direction *d)
 	return d->in_pipe > 0 ? EPOLLOUT : 0;
 }
 
+/* A pipe for one direction, as large as the kernel lets us make it
+ * (fcntl(2) F_SETPIPE_SZ, up to /proc/sys/fs/pipe-max-size): fewer
+ * splices per megabyte. Its pages are the kernel's, not in our RSS, and
+ * only while bytes are in flight. */
+static int direction_open_pipe(struct direction *d)
+{
+	int size;
+
+	if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -1;
+	size = fcntl(d->pipe[1], F_SETPIPE_SZ, 1 << 20);
+	if (size < 0)
+		size = fcntl(d->pipe[1], F_GETPIPE_SZ);
+	d->pipe_size = size > 0 ? size : 65536;
+	return 0;
+}
+
 /* The connect() finished: did it work? */
 static int tcp_connected(struct tcp_conn *c)
 {
@@ -582,8 +603,7 @@ static int tcp_connected(struct tcp_conn *c)
 	if (getsockopt(c->upstream.fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0 || error != 0)
 		return -1;
 	c->connecting = false;
-	if (pipe2(c->to_target.pipe, O_NONBLOCK | O_CLOEXEC) < 0 ||
-	    pipe2(c->to_client.pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+	if (direction_open_pipe(&c->to_target) < 0 || direction_open_pipe(&c->to_client) < 0)
 		return -1;
 	return 0;
 }
