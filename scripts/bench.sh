@@ -352,3 +352,12 @@ else
 	echo "Picture: n/a (no gnuplot)." >>"$out/startup.md"
 fi
 cat "$out/startup.md"
+
+# ---- step 10: a published port's proxy, and compose up/down against
+# podman-compose (scripts/bench/compose.sh writes and prints compose.md).
+# BENCH_COMPOSE=0 leaves it out.
+bench_step10() {
+	scripts/install-deps.sh --bench || say "no podman-compose: its rows say n/a"
+	BUILD=$build scripts/bench/compose.sh "$out"
+}
+[ "${BENCH_COMPOSE:-1}" = 0 ] || bench_step10

@@ -3,6 +3,7 @@
 # Idempotent and quiet when everything is there: make demo/test run it first.
 #   --vm   also what `make test-vm` needs: qemu and Debian's own kernel
 #          (its modules too), booted under qemu on a pure cgroup v2 hierarchy
+#   --bench  also podman-compose, step 10's yardstick in make bench
 set -eu
 
 # libssl-dev: libcrypto's SHA-256 for image digests (step 09).
@@ -15,6 +16,11 @@ if [ "${1:-}" = --vm ]; then
 	kernel=linux-image-amd64
 	grep -qs '^ID=ubuntu' /etc/os-release && kernel=linux-image-generic
 	PACKAGES="$PACKAGES qemu-system-x86 $kernel e2fsprogs kmod"
+fi
+# --bench: make bench's yardstick for step 10 (podman-compose: up and down
+# of a compose project with podman, against 10-compose).
+if [ "${1:-}" = --bench ]; then
+	PACKAGES="$PACKAGES podman-compose"
 fi
 
 missing=""
