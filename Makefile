@@ -212,7 +212,7 @@ soak: deps
 
 # The bench's own tools: the harness, and the OCI bundle editor, which
 # reads step 08's seccomp tables and default capabilities (see its header).
-BENCH_TOOLS := $(BUILD)/bench/bench $(BUILD)/bench/oci-config
+BENCH_TOOLS := $(BUILD)/bench/bench $(BUILD)/bench/oci-config $(BUILD)/bench/proxy-bench
 
 $(BUILD)/bench/bench: scripts/bench/bench.c
 	@mkdir -p $(dir $@)
@@ -223,6 +223,13 @@ $(BUILD)/bench/oci-config: scripts/bench/oci-config.c steps/08-seccomp/seccomp.c
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS) -o $@ $< $(BUILD)/obj/steps/08-seccomp/capabilities.o $(COMMON_OBJ) $(LDLIBS)
+
+# Step 10's port proxy against a direct connection: the proxy alone, with
+# libc only, so its process's RSS is the proxy's (scripts/bench/compose.sh).
+$(BUILD)/bench/proxy-bench: scripts/bench/proxy-bench.c $(BUILD)/obj/steps/10-compose/proxy.o $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(BUILD)/obj/steps/10-compose/proxy.o
 
 bench: deps
 	@$(MAKE) --no-print-directory all rootfs $(BENCH_TOOLS)

@@ -364,3 +364,12 @@ cat "$out/startup.md"
 # (its own script: scripts/bench/image.sh says what each row does)
 echo
 BUILD=$build scripts/bench/image.sh || say "step 09's part failed: see above"
+
+# ---- step 10: a published port's proxy, and compose up/down against
+# podman-compose (scripts/bench/compose.sh writes and prints compose.md).
+# BENCH_COMPOSE=0 leaves it out.
+bench_step10() {
+	scripts/install-deps.sh --bench || say "no podman-compose: its rows say n/a"
+	BUILD=$build scripts/bench/compose.sh "$out"
+}
+[ "${BENCH_COMPOSE:-1}" = 0 ] || bench_step10

@@ -5,6 +5,7 @@
 #          (its modules too), booted under qemu on a pure cgroup v2 hierarchy
 #   --image  also what `make image-nginx` needs: mmdebstrap, which builds a
 #          Debian image from this machine's apt sources (scripts/mkimage-debian.sh)
+#   --bench  also podman-compose, step 10's yardstick in make bench
 set -eu
 
 # libssl-dev: libcrypto's SHA-256 for image digests (step 09).
@@ -20,6 +21,11 @@ if [ "${1:-}" = --vm ]; then
 fi
 if [ "${1:-}" = --image ]; then
 	PACKAGES="$PACKAGES mmdebstrap"
+fi
+# --bench: make bench's yardstick for step 10 (podman-compose: up and down
+# of a compose project with podman, against 10-compose).
+if [ "${1:-}" = --bench ]; then
+	PACKAGES="$PACKAGES podman-compose"
 fi
 
 missing=""
