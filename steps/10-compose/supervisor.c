@@ -62,6 +62,7 @@
 #include "09-image/run_config.h"
 #include "09-image/user.h"
 #include "10-compose/bridge.h"
+#include "10-compose/healthcheck.h"
 #include "10-compose/project_state.h"
 #include "10-compose/proxy.h"
 #include "10-compose/supervisor.h"
@@ -72,7 +73,17 @@
 #define LINE_MAX_LOG 16384
 #define READY_OK "OK\n"
 
-enum { EV_SIGNAL = 1, EV_CONTAINER, EV_STDOUT, EV_STDERR, EV_GRACE, EV_RESTART, EV_PROXY };
+enum {
+	EV_SIGNAL = 1,
+	EV_CONTAINER,
+	EV_STDOUT,
+	EV_STDERR,
+	EV_GRACE,
+	EV_RESTART,
+	EV_PROXY,
+	EV_HEALTH_TICK,
+	EV_HEALTH_DONE
+};
 
 struct line_buffer {
 	char text[LINE_MAX_LOG];
@@ -93,6 +104,10 @@ struct sup {
 	int out_r, err_r;
 	struct line_buffer out, err;
 	struct proxy *proxy;
+	int health_timer, probe_pidfd; /* the healthcheck's interval; its probe running */
+	pid_t probe;
+	int failures;
+	time_t started; /* for start_period */
 	int bound[COMPOSE_MAX_PORTS];
 };
 
@@ -296,6 +311,81 @@ static void arm(int timer, long long milliseconds)
 	timerfd_settime(timer, 0, &when, NULL);
 }
 
+static int has_healthcheck(const struct sup *s)
+{
+	const struct compose_healthcheck *check = &s->one->service->healthcheck;
+
+	return check->given && !check->disabled && check->test.count >= 2;
+}
+
+/* The first probe comes one interval after the start, as docker's. */
+static void health_begin(struct sup *s)
+{
+	const struct compose_healthcheck *check = &s->one->service->healthcheck;
+	long long interval = check->interval_ns ? check->interval_ns : HEALTH_INTERVAL_NS;
+	struct itimerspec every = {{interval / 1000000000, interval % 1000000000},
+				   {interval / 1000000000, interval % 1000000000}};
+
+	if (!has_healthcheck(s))
+		return;
+	s->failures = 0;
+	s->started = time(NULL);
+	snprintf(s->record.health, sizeof(s->record.health), "starting");
+	timerfd_settime(s->health_timer, 0, &every, NULL);
+}
+
+static void health_tick(struct sup *s)
+{
+	uint64_t expirations;
+
+	if (read(s->health_timer, &expirations, sizeof(expirations)) <= 0 || !s->running ||
+	    s->probe > 0)
+		return;
+	s->probe = health_probe_start(s->pidfd, &s->one->service->healthcheck);
+	if (s->probe < 0)
+		return;
+	s->probe_pidfd = (int)syscall(SYS_pidfd_open, s->probe, 0);
+	epoll_watch(s, s->probe_pidfd, EV_HEALTH_DONE);
+}
+
+/* The probe ended: healthy at once, unhealthy after retries failures in a
+ * row (those in the start period do not count). */
+static void health_done(struct sup *s)
+{
+	const struct compose_healthcheck *check = &s->one->service->healthcheck;
+	int wstatus = 0, retries = check->retries ? check->retries : HEALTH_RETRIES;
+	const char *before = s->record.health;
+	const char *now = before;
+
+	waitpid(s->probe, &wstatus, 0);
+	s->probe = 0;
+	epoll_forget(s, &s->probe_pidfd);
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) {
+		s->failures = 0;
+		now = "healthy";
+	} else if ((time(NULL) - s->started) * 1000000000LL >= check->start_period_ns &&
+		   ++s->failures >= retries) {
+		now = "unhealthy";
+	}
+	if (strcmp(now, before) != 0) {
+		snprintf(s->record.health, sizeof(s->record.health), "%s", now);
+		save_record(s);
+	}
+}
+
+static void health_end(struct sup *s)
+{
+	struct itimerspec never = {{0, 0}, {0, 0}};
+
+	timerfd_settime(s->health_timer, 0, &never, NULL);
+	if (s->probe > 0) {
+		kill(s->probe, SIGKILL);
+		waitpid(s->probe, NULL, 0);
+		s->probe = 0;
+		epoll_forget(s, &s->probe_pidfd);
+	}
+}
+
 static const char *box_argv(const struct sup *s, size_t i)
 {
 	return s->box.argv[i];
@@ -338,6 +428,7 @@ static int start_one(struct sup *s)
 					 "%s%s", i ? " " : "", box_argv(s, i));
 	snprintf(s->record.status, sizeof(s->record.status), "running");
 	s->record.started = time(NULL);
+	health_begin(s);
 	save_record(s);
 	return 0;
 }
@@ -383,6 +474,7 @@ static void container_ended(struct sup *s)
 		;
 	s->box.container_pid = -1;
 	code = cgroup_report_oom(&s->box, exit_code_from_status(wstatus));
+	health_end(s);
 	epoll_forget(s, &s->pidfd);
 	epoll_forget(s, &s->out_r);
 	epoll_forget(s, &s->err_r);
@@ -484,6 +576,12 @@ static void loop(struct sup *s)
 			case EV_PROXY:
 				proxy_dispatch(s->proxy);
 				break;
+			case EV_HEALTH_TICK:
+				health_tick(s);
+				break;
+			case EV_HEALTH_DONE:
+				health_done(s);
+				break;
 			}
 		}
 		if (count < 0 && errno != EINTR)
@@ -528,11 +626,15 @@ static int open_loop_fds(struct sup *s)
 	s->signals = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	s->grace = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	s->restart_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (s->epoll < 0 || s->signals < 0 || s->grace < 0 || s->restart_timer < 0)
+	s->health_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	s->probe_pidfd = -1;
+	if (s->epoll < 0 || s->signals < 0 || s->grace < 0 || s->restart_timer < 0 ||
+	    s->health_timer < 0)
 		return box_syserr("epoll/signalfd/timerfd", "the supervisor");
 	epoll_watch(s, s->signals, EV_SIGNAL);
 	epoll_watch(s, s->grace, EV_GRACE);
 	epoll_watch(s, s->restart_timer, EV_RESTART);
+	epoll_watch(s, s->health_timer, EV_HEALTH_TICK);
 	return 0;
 }
 
