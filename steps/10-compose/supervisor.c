@@ -701,6 +701,18 @@ static int supervise(struct supervised *one)
 	return 0;
 }
 
+/* What ps(1) shows as its command line (/proc/<pid>/cmdline): the
+ * kernel is told where a new one is (PR_SET_MM, CAP_SYS_RESOURCE). */
+static void name_process(const char *container)
+{
+	static char title[256];
+	int length = snprintf(title, sizeof(title), "10-compose supervise %s", container);
+
+	prctl(PR_SET_NAME, container); /* comm: the first 15 characters */
+	if (prctl(PR_SET_MM, PR_SET_MM_ARG_START, (unsigned long)title, 0, 0) == 0)
+		prctl(PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long)(title + length + 1), 0, 0);
+}
+
 int supervisor_spawn(struct supervised *one, int close_fd, pid_t *pid)
 {
 	char answer[4096];
@@ -722,7 +734,7 @@ int supervisor_spawn(struct supervised *one, int close_fd, pid_t *pid)
 		if (close_fd >= 0)
 			close(close_fd);
 		setsid();
-		prctl(PR_SET_NAME, one->service->container_name);
+		name_process(one->service->container_name);
 		dup2(devnull, 0);
 		dup2(devnull, 1);
 		dup2(ready[1], 2);

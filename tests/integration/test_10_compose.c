@@ -294,6 +294,21 @@ static void test_restart_on_failure_stops_after_n(void **state)
 	down("flaky");
 }
 
+/* db with a healthcheck, app depending on it being healthy. */
+static void write_gated_app(const char *db_command, const char *test, int retries)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "services:\n  db:\n    image: " IMAGE "\n    command: %s\n"
+		 "    healthcheck:\n      test: %s\n      interval: 1s\n      timeout: 2s\n"
+		 "      retries: %d\n"
+		 "  app:\n    image: " IMAGE "\n    command: [\"sleep\", \"60\"]\n"
+		 "    depends_on:\n      db:\n        condition: service_healthy\n",
+		 db_command, test, retries);
+	write_compose(text);
+}
+
 /* depends_on: condition: service_healthy waits for the healthcheck, run
  * inside the container, to pass; ps then shows (healthy). */
 static void test_healthcheck_gates_depends_on(void **state)
@@ -302,22 +317,8 @@ static void test_healthcheck_gates_depends_on(void **state)
 	const char *healthy, *app_started;
 
 	(void)state;
-	write_compose(
-	    "services:\n"
-	    "  db:\n"
-	    "    image: " IMAGE "\n"
-	    "    command: [\"sh\", \"-c\", \"sleep 2; touch /tmp/ready; exec sleep 60\"]\n"
-	    "    healthcheck:\n"
-	    "      test: [\"CMD\", \"test\", \"-f\", \"/tmp/ready\"]\n"
-	    "      interval: 1s\n"
-	    "      timeout: 2s\n"
-	    "      retries: 10\n"
-	    "  app:\n"
-	    "    image: " IMAGE "\n"
-	    "    command: [\"sleep\", \"60\"]\n"
-	    "    depends_on:\n"
-	    "      db:\n"
-	    "        condition: service_healthy\n");
+	write_gated_app("[\"sh\", \"-c\", \"sleep 2; touch /tmp/ready; exec sleep 60\"]",
+			"[\"CMD\", \"test\", \"-f\", \"/tmp/ready\"]", 10);
 	compose(&r, "hc", "up", "-d", NULL);
 	assert_exit(&r, 0);
 	healthy = strstr(r.err, "Container hc-db-1  Healthy");
@@ -336,20 +337,7 @@ static void test_unhealthy_dependency_fails_up(void **state)
 	struct run_result r;
 
 	(void)state;
-	write_compose("services:\n"
-		      "  db:\n"
-		      "    image: " IMAGE "\n"
-		      "    command: [\"sleep\", \"60\"]\n"
-		      "    healthcheck:\n"
-		      "      test: [\"CMD-SHELL\", \"exit 1\"]\n"
-		      "      interval: 1s\n"
-		      "      retries: 2\n"
-		      "  app:\n"
-		      "    image: " IMAGE "\n"
-		      "    command: [\"sleep\", \"60\"]\n"
-		      "    depends_on:\n"
-		      "      db:\n"
-		      "        condition: service_healthy\n");
+	write_gated_app("[\"sleep\", \"60\"]", "[\"CMD-SHELL\", \"exit 1\"]", 2);
 	compose(&r, "hc", "up", "-d", NULL);
 	assert_exit(&r, 125);
 	assert_error(&r, "hc-db-1 is unhealthy");
@@ -461,6 +449,35 @@ static void test_escape_09_net_host_exposes_ports_10_does_not(void **state)
 	down("esc");
 }
 
+/* up without -d: "svc-1  | ..." lines as they come; Ctrl-C stops all. */
+static void test_foreground_up_prints_logs_and_ctrl_c_stops_all(void **state)
+{
+	struct run_result r;
+	char out_file[4200], err_file[4200], text[8192] = "";
+	pid_t up;
+
+	(void)state;
+	write_compose(
+	    "services:\n"
+	    "  ticker:\n"
+	    "    image: " IMAGE "\n"
+	    "    command: [\"sh\", \"-c\", \"while true; do echo tick; sleep 0.2; done\"]\n");
+	snprintf(out_file, sizeof(out_file), "%s/up.out", project_dir);
+	snprintf(err_file, sizeof(err_file), "%s/up.err", project_dir);
+	up =
+	    spawn_box(out_file, err_file, "10-compose", "-f", compose_file, "-p", "fg", "up", NULL);
+	for (int i = 0; i < WAIT_S * 10 && !strstr(text, "ticker-1  | tick"); i++, usleep(100000))
+		read_file(out_file, text, sizeof(text));
+	assert_non_null(strstr(text, "ticker-1  | tick"));
+	kill(up, SIGINT);
+	assert_int_equal(wait_box(up, 30), 0);
+	read_file(err_file, text, sizeof(text));
+	assert_non_null(strstr(text, "Gracefully stopping"));
+	compose(&r, "fg", "ps", "-a", NULL);
+	assert_output(&r, "Exited (");
+	down("fg");
+}
+
 static void test_image_not_in_store_says_load_it(void **state)
 {
 	struct run_result r;
@@ -521,6 +538,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_down_after_kill_9_leaves_nothing, down_all),
 	    cmocka_unit_test_teardown(test_two_projects_cant_reach_each_other, down_all),
 	    cmocka_unit_test_teardown(test_escape_09_net_host_exposes_ports_10_does_not, down_all),
+	    cmocka_unit_test_teardown(test_foreground_up_prints_logs_and_ctrl_c_stops_all,
+				      down_all),
 	    cmocka_unit_test_teardown(test_image_not_in_store_says_load_it, down_all),
 	};
 
