@@ -13,7 +13,7 @@ trap '"$bin/10-compose" -f "$file" down -t 1' EXIT
 echo
 echo '$ curl http://127.0.0.1:8080/cgi-bin/index.cgi'
 for _ in 1 2 3 4 5 6 7 8 9 10; do
-	curl -fsS http://127.0.0.1:8080/cgi-bin/index.cgi && break
+	curl -fsS http://127.0.0.1:8080/cgi-bin/index.cgi 2>/dev/null && break
 	sleep 0.3
 done
 echo

@@ -67,9 +67,19 @@ int project_file(const char *dir, const char *name, const char *ext, char *out, 
 	return 0;
 }
 
+/* A value on one line: a command written as a YAML block has newlines. */
+static const char *one_line(const char *value, char *out, size_t len)
+{
+	snprintf(out, len, "%s", value);
+	for (char *at = out; *at; at++)
+		if (*at == '\n' || *at == '\r' || *at == '\t')
+			*at = ' ';
+	return out;
+}
+
 int record_write(const char *dir, const struct container_record *r)
 {
-	char path[4096], temp[4200];
+	char path[4096], temp[4200], command[sizeof(r->command)];
 	FILE *out;
 
 	if (project_file(dir, r->name, "state", path, sizeof(path)) < 0)
@@ -79,7 +89,7 @@ int record_write(const char *dir, const struct container_record *r)
 	if (!out)
 		return box_syserr("create", temp);
 	fprintf(out, "name %s\nservice %s\nimage %s\ncommand %s\nip %s\nports %s\nstatus %s\n",
-		r->name, r->service, r->image, r->command[0] ? r->command : "-", r->ip,
+		r->name, r->service, r->image, r->command[0] ? one_line(r->command, command, sizeof(command)) : "-", r->ip,
 		r->ports[0] ? r->ports : "-", r->status);
 	fprintf(out, "health %s\nsupervisor %d\nexit_code %d\nrestarts %d\n",
 		r->health[0] ? r->health : "-", r->supervisor, r->exit_code, r->restarts);

@@ -106,7 +106,10 @@ static int http_get(int port, char *out, size_t len)
 /* A TCP port of 20000-29999 nothing on the host listens on now. */
 static int free_port(void)
 {
-	for (int tries = 0; tries < 100; tries++) {
+	static int calls; /* never the same port twice in one run */
+
+	calls += 37;
+	for (int tries = calls; tries < calls + 100; tries++) {
 		int port = 20000 +
 			   (int)((unsigned)(getpid() * 7919 + tries * 104729 + time(NULL)) % 10000);
 		struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
