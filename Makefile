@@ -68,7 +68,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SOAK_SECONDS ?= 300
 
-.PHONY: all libs-present deps doctor demo test test-vm unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak image-nginx
+.PHONY: all libs-present deps doctor demo test test-vm unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak image-nginx compose-example
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -173,6 +173,16 @@ demo: deps
 	@scripts/matrix.sh --explain
 	@echo
 	@BUILD=$(BUILD) scripts/demo-image.sh
+
+# Step 10's example: two services that talk by name, one published port
+# (examples/compose-hello), from the busybox test image. As root.
+$(BUILD)/images/boxes-test.tar: $(ROOTFS)/.stamp scripts/mkimage.sh
+	@mkdir -p $(BUILD)/images
+	@scripts/mkimage.sh $@ localhost/boxes-test:latest
+
+compose-example: deps
+	@$(MAKE) --no-print-directory all rootfs $(BUILD)/images/boxes-test.tar
+	@BUILD=$(BUILD) examples/compose-hello/run.sh
 
 # STEP=02 runs only the tests whose file name carries _02_ (and the common ones).
 test: deps

@@ -18,8 +18,9 @@
 
 #include "03-cgroups/cgroup.h"
 #include "06-net-namespace/net.h"
+#include "10-compose/project_state.h"
 
-static const struct sweeper every_sweeper[] = {SWEEPERS_03, SWEEPERS_06, {NULL, NULL}};
+static const struct sweeper every_sweeper[] = {SWEEPERS_03, SWEEPERS_06, SWEEPERS_10, {NULL, NULL}};
 
 int main(int argc, char **argv)
 {

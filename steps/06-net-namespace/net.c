@@ -54,14 +54,14 @@ int net_clone_flags(const struct box *box)
 }
 
 /* libnl reports its own error numbers; nl_geterror says them in words. */
-static int netlink_error(const char *action, const char *what, int err)
+int netlink_error(const char *action, const char *what, int err)
 {
 	box_error("%s(%s): %s", action, what, nl_geterror(err));
 	return -1;
 }
 
 /* A NETLINK_ROUTE socket in the network namespace we are in right now. */
-static struct nl_sock *open_netlink(const char *where)
+struct nl_sock *open_netlink(const char *where)
 {
 	struct nl_sock *sock = nl_socket_alloc();
 	int err = sock ? nl_connect(sock, NETLINK_ROUTE) : -NLE_NOMEM;
@@ -77,7 +77,7 @@ static struct nl_sock *open_netlink(const char *where)
 /* A NETLINK_ROUTE socket inside the container's network namespace: step
  * in with setns(2), open it, step back out. The socket stays bound to the
  * container's namespace; the runtime itself is back on the host. */
-static struct nl_sock *open_netlink_in(pid_t pid)
+struct nl_sock *open_netlink_in(pid_t pid)
 {
 	char ns_path[64];
 	struct nl_sock *sock = NULL;
@@ -138,7 +138,7 @@ static int make_veth_pair(struct nl_sock *host, struct net_info *info, pid_t pid
 
 /* RTM_GETLINK by name: its interface index, which addresses and routes
  * refer to. 0 or -1. */
-static int link_index(struct nl_sock *sock, const char *name, int *index)
+int link_index(struct nl_sock *sock, const char *name, int *index)
 {
 	struct rtnl_link *link = NULL;
 	int err = rtnl_link_get_kernel(sock, 0, name, &link);
@@ -151,7 +151,7 @@ static int link_index(struct nl_sock *sock, const char *name, int *index)
 }
 
 /* RTM_NEWLINK with IFF_UP: `ip link set NAME up`. */
-static int link_up(struct nl_sock *sock, const char *name, const char *side)
+int link_up(struct nl_sock *sock, const char *name, const char *side)
 {
 	struct rtnl_link *link = NULL, *change = NULL;
 	int err = rtnl_link_get_kernel(sock, 0, name, &link);
@@ -172,7 +172,7 @@ static int link_up(struct nl_sock *sock, const char *name, const char *side)
 
 /* RTM_NEWADDR: `ip addr add CIDR dev NAME`. The kernel adds the route to
  * the /30 itself once the link is up. */
-static int add_address(struct nl_sock *sock, const char *name, const char *cidr, const char *side)
+int add_address(struct nl_sock *sock, const char *name, const char *cidr, const char *side)
 {
 	struct rtnl_addr *address;
 	struct nl_addr *local = NULL;
@@ -300,7 +300,7 @@ int net_setup(struct box *box)
 /* RTM_DELLINK name: deleting one end of a veth deletes both. When the
  * container's namespace died with its last process the kernel may have
  * removed the pair already; that is fine. 0 or -1. */
-static int delete_link(const char *name)
+int delete_link(const char *name)
 {
 	struct nl_sock *host = open_netlink("host");
 	struct rtnl_link *link = rtnl_link_alloc();

@@ -17,6 +17,17 @@ int net_setup(struct box *box);
 /* Parent: delete the veth, release the address. No-op if never set up. */
 void net_cleanup(struct box *box);
 
+/* The netlink pieces of net_setup, for step 10's bridge (bridge.c). Each
+ * prints one line on failure and returns -1 (NULL). */
+struct nl_sock;
+int netlink_error(const char *action, const char *what, int err); /* always -1 */
+struct nl_sock *open_netlink(const char *where); /* in our own namespace */
+struct nl_sock *open_netlink_in(pid_t pid); /* in the netns of pid */
+int link_index(struct nl_sock *sock, const char *name, int *index);
+int link_up(struct nl_sock *sock, const char *name, const char *side);
+int add_address(struct nl_sock *sock, const char *name, const char *cidr, const char *side);
+int delete_link(const char *name); /* gone already is fine */
+
 /* The sweeper of a dead run's "veth bx<id>" (sweep.h): delete it if it is
  * still there. With subnet.c's, what a killed step 06 run leaves. */
 int net_sweep_veth(const char *name);

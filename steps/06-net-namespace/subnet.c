@@ -2,7 +2,8 @@
  *
  * A /30 is four addresses: .0 names the network, .3 is its broadcast, and
  * the two in the middle are all a veth pair needs: .1 for the host end,
- * .2 for the container's eth0. 10.200.0.0/16 holds 16384 of them.
+ * .2 for the container's eth0. 10.200.0.0/17 holds 8192 of them (the upper
+ * half is step 10's: a /24 per compose project, leased the same way).
  *
  * Two running containers must never get the same /30: the host would then
  * have two routes to one network and send one container's packets to the
@@ -38,6 +39,8 @@
 
 #define POOL_FIRST 0x0ac80000u /* 10.200.0.0 */
 #define POOL_MASK 0xffff0000u /* /16 */
+#define PROJECT_FIRST 0x0ac88000u /* 10.200.128.0: step 10's /24s */
+#define PER_PROJECT 64 /* /30s in a /24 */
 
 static void format_ipv4(uint32_t host_order, char *out, size_t len)
 {
@@ -46,23 +49,51 @@ static void format_ipv4(uint32_t host_order, char *out, size_t len)
 	inet_ntop(AF_INET, &address, out, (socklen_t)len);
 }
 
-int subnet_describe(int index, struct subnet *out)
+/* Block index of count, each of size addresses from first: its network,
+ * the host end (.1) and, for a /30, the container end (.2). */
+static int describe_block(int index, int count, uint32_t first, uint32_t size, int prefix,
+			  struct subnet *out)
 {
-	uint32_t network = POOL_FIRST + 4u * (uint32_t)index;
+	uint32_t network = first + size * (uint32_t)index;
 	char host[16], container[16];
 
 	memset(out, 0, sizeof(*out));
 	out->index = -1;
 	out->lease_fd = -1;
-	if (index < 0 || index >= SUBNET_COUNT)
+	if (index < 0 || index >= count)
 		return -1;
 	out->index = index;
 	format_ipv4(network, out->network, sizeof(out->network));
 	format_ipv4(network + 1, host, sizeof(host));
-	format_ipv4(network + 2, container, sizeof(container));
-	snprintf(out->host_end, sizeof(out->host_end), "%s/30", host);
-	snprintf(out->container_end, sizeof(out->container_end), "%s/30", container);
+	snprintf(out->host_end, sizeof(out->host_end), "%s/%d", host, prefix);
 	snprintf(out->gateway, sizeof(out->gateway), "%s", host);
+	if (prefix == 30) {
+		format_ipv4(network + 2, container, sizeof(container));
+		snprintf(out->container_end, sizeof(out->container_end), "%s/30", container);
+	}
+	return 0;
+}
+
+int subnet_describe(int index, struct subnet *out)
+{
+	return describe_block(index, SUBNET_COUNT, POOL_FIRST, 4, 30, out);
+}
+
+int subnet_describe_project(int index, struct subnet *out)
+{
+	return describe_block(index, SUBNET_PROJECT_COUNT, PROJECT_FIRST, 256, 24, out);
+}
+
+int subnet_project_address(const struct subnet *project, int host, char *cidr, size_t cidr_len,
+			   char *ip, size_t ip_len)
+{
+	struct in_addr network;
+
+	if (host < 1 || host > 253 || inet_pton(AF_INET, project->network, &network) != 1)
+		return -1;
+	format_ipv4(ntohl(network.s_addr) + 1u + (uint32_t)host, ip, ip_len);
+	if (cidr)
+		snprintf(cidr, cidr_len, "%s/24", ip);
 	return 0;
 }
 
@@ -78,7 +109,7 @@ static void mark_if_in_pool(struct nl_object *object, void *taken)
 	memcpy(&address, nl_addr_get_binary_addr(local), 4);
 	address = ntohl(address);
 	if ((address & POOL_MASK) == POOL_FIRST)
-		((unsigned char *)taken)[(address - POOL_FIRST) / 4] = 1;
+		((unsigned char *)taken)[(address - POOL_FIRST) / 4] = 1; /* the /30 it is in */
 }
 
 /* taken[i] = 1 for every /30 the host already has an address in. Reading
@@ -171,18 +202,30 @@ static int try_lease(const struct box *box, struct subnet *subnet)
 	return 1;
 }
 
-static int pick_subnet(const char *dir, const struct box *box, struct subnet *out)
+/* Is any /30 of block index (blocks of size /30s each) taken? */
+static int block_taken(const unsigned char *taken, int index, int size)
 {
-	static unsigned char taken[SUBNET_COUNT];
+	for (int i = 0; i < size; i++)
+		if (taken[index * size + i])
+			return 1;
+	return 0;
+}
+
+/* The first free block of count, each size /30s, starting at /30 number
+ * first: a /30 (size 1) of the lower half, or a /24 (64) of the upper. */
+static int pick_block(const char *dir, const struct box *box, struct subnet *out, int first,
+		      int count, int size, int (*describe)(int, struct subnet *))
+{
+	static unsigned char taken[SUBNET_COUNT * 2];
 	int index, got;
 
 	memset(taken, 0, sizeof(taken));
 	if (mark_host_subnets(taken) < 0)
 		return -1;
-	for (index = 0; index < SUBNET_COUNT; index++) {
-		if (taken[index])
+	for (index = 0; index < count; index++) {
+		if (block_taken(taken + first, index, size))
 			continue;
-		subnet_describe(index, out);
+		describe(index, out);
 		/* Written down before it is made: a SIGKILL right after must
 		 * leave nothing the sweeper does not know of. */
 		if (path_join(out->lease, sizeof(out->lease), dir, out->network) < 0 ||
@@ -198,7 +241,8 @@ static int pick_subnet(const char *dir, const struct box *box, struct subnet *ou
 		}
 	}
 	subnet_describe(-1, out);
-	box_error("no free /30 left in 10.200.0.0/16 (see %s)", dir);
+	box_error("no free /%d left in 10.200.%s/17 (see %s)", size == 1 ? 30 : 24,
+		  first ? "128.0" : "0.0", dir);
 	return -1;
 }
 
@@ -207,7 +251,7 @@ int subnet_lease_at(const char *dir, const struct box *box, struct subnet *out)
 	subnet_describe(-1, out);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return box_syserr("mkdir", dir);
-	if (pick_subnet(dir, box, out) < 0)
+	if (pick_block(dir, box, out, 0, SUBNET_COUNT, 1, subnet_describe) < 0)
 		return -1;
 	trace(6, "lease %s/30: \"%s\", flock(LOCK_EX) while we run", out->network, out->lease);
 	return 0;
@@ -216,6 +260,19 @@ int subnet_lease_at(const char *dir, const struct box *box, struct subnet *out)
 int subnet_lease(const struct box *box, struct subnet *out)
 {
 	return subnet_lease_at(SUBNET_LEASE_DIR, box, out);
+}
+
+int subnet_lease_project(const struct box *box, struct subnet *out)
+{
+	subnet_describe(-1, out);
+	if (mkdir(SUBNET_LEASE_DIR, 0700) < 0 && errno != EEXIST)
+		return box_syserr("mkdir", SUBNET_LEASE_DIR);
+	if (pick_block(SUBNET_LEASE_DIR, box, out, SUBNET_COUNT, SUBNET_PROJECT_COUNT, PER_PROJECT,
+		       subnet_describe_project) < 0)
+		return -1;
+	trace(10, "lease %s/24: \"%s\", flock(LOCK_EX) while the project runs", out->network,
+	      out->lease);
+	return 0;
 }
 
 /* Unlinked while we still hold the lock: nobody else unlinks a lease

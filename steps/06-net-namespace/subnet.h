@@ -4,8 +4,11 @@
 
 #include "box.h"
 
-/* 10.200.0.0/16 cut into /30s: 65536 / 4. */
-#define SUBNET_COUNT 16384
+/* 10.200.0.0/17 cut into /30s: 32768 / 4. The upper half, 10.200.128.0/17,
+ * is step 10's: a /24 per compose project (subnet_lease_project), so a
+ * container's /30 and a project's /24 never overlap. */
+#define SUBNET_COUNT 8192
+#define SUBNET_PROJECT_COUNT 128
 
 /* The leases, one file per /30, for the whole machine: not under
  * BOXES_RUN, since every BOXES_RUN shares the host's one routing table. */
@@ -32,6 +35,18 @@ int subnet_describe(int index, struct subnet *out);
  * printed. subnet_lease_at: in another directory (the unit tests). */
 int subnet_lease(const struct box *box, struct subnet *out);
 int subnet_lease_at(const char *dir, const struct box *box, struct subnet *out);
+
+/* Step 10: lease the first /24 of 10.200.128.0/17 for a project bridge,
+ * the same way (a file per /24 named by its network, flock(2)ed). host_end
+ * is "10.200.N.1/24" (the bridge), gateway its address; container_end is
+ * left empty: subnet_project_address gives the containers theirs. */
+int subnet_lease_project(const struct box *box, struct subnet *out);
+int subnet_describe_project(int index, struct subnet *out);
+
+/* "10.200.N.(host+1)/24" (cidr, may be NULL) and the address alone, for
+ * the host-th container of a project /24 (host 1..253). 0 or -1. */
+int subnet_project_address(const struct subnet *project, int host, char *cidr, size_t cidr_len,
+			   char *ip, size_t ip_len);
 
 /* Give the lease back; no-op when nothing is leased. */
 void subnet_release(struct subnet *subnet);

@@ -6,17 +6,20 @@
  * together - ports, volumes, depends_on - and one command starts them all.
  * The file half is written: compose_load() reads, interpolates and checks
  * the file into a plain model (compose_file.h), and `config` prints that
- * model. Each runtime verb starts every service as a step-09 container
- * under a small supervisor; those verbs are still to be written.
+ * model. up starts every service as a step-09 container on the project's
+ * bridge under a small supervisor (supervisor.c); ps, logs, stop, start
+ * and down work from the state it leaves (runtime.c).
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 
 #include "10-compose/compose_file.h"
 #include "10-compose/compose_values.h"
+#include "10-compose/runtime.h"
 
 #define STEP 10
 #ifndef BOXES_VERSION
@@ -47,7 +50,7 @@ static void print_usage(const char *program, FILE *out)
 	    "  logs [-f] [-t] [SERVICE...]       show the services' output\n"
 	    "  stop [-t SECONDS] [SERVICE...]    stop services\n"
 	    "  start [SERVICE...]                start stopped services\n"
-	    "  restart                           stop, then start, every service\n"
+	    "  restart [-t SECONDS] [SERVICE...] stop, then start, services\n"
 	    "  down [-t SECONDS]                 stop and remove everything of the project\n"
 	    "  config [-q] [--services]          print the file as boxes understood it\n\n"
 	    "Exit status: 0; 125 when the file is bad or boxes failed.\n",
@@ -97,22 +100,179 @@ static int verb_config(const struct compose_cli *cli, int argc, char **argv)
 	return status;
 }
 
-/* The runtime verbs (up, ps, logs, stop, start, restart, down): each gets
- * its own verb_NAME here when the runtime half of step 10 is written. */
-static int not_written_yet(const struct compose_cli *cli, int argc, char **argv)
+/* -t SECONDS / --timeout SECONDS at argv[*i]: 1 if it was one (and *i
+ * moved past it), 0 if not, -1 after an error. */
+static int timeout_option(int argc, char **argv, int *i, int *timeout)
 {
-	(void)cli, (void)argc;
-	box_error("%s: not written yet", argv[0]);
-	return EXIT_BOXES_FAILED;
+	char *end;
+
+	if (strcmp(argv[*i], "-t") != 0 && strcmp(argv[*i], "--timeout") != 0)
+		return 0;
+	if (*i + 1 >= argc) {
+		box_error("%s: %s needs a number of seconds", argv[0], argv[*i]);
+		return -1;
+	}
+	*timeout = (int)strtol(argv[*i + 1], &end, 10);
+	if (*end || *timeout < 0) {
+		box_error("%s: %s %s: not a number of seconds", argv[0], argv[*i], argv[*i + 1]);
+		return -1;
+	}
+	*i += 1;
+	return 1;
+}
+
+/* The verb's flags (those of flags, each a letter: "-d"), -t SECONDS when
+ * timeout is not NULL, then SERVICE names. -1 after an error. */
+static int parse_verb(int argc, char **argv, const char *flags, int *set, int *timeout,
+		      struct service_filter *only)
+{
+	int i;
+
+	only->names = NULL;
+	only->count = 0;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *flag = strchr(flags, argv[i][1]);
+		int is_timeout = timeout ? timeout_option(argc, argv, &i, timeout) : 0;
+
+		if (is_timeout < 0)
+			return -1;
+		if (is_timeout)
+			continue;
+		if (!flag || argv[i][2] || argv[i][1] == '\0') {
+			box_error("%s: unknown option %s (see --help)", argv[0], argv[i]);
+			return -1;
+		}
+		set[flag - flags] = 1;
+	}
+	only->names = argv + i;
+	only->count = argc - i;
+	return 0;
+}
+
+/* The project name: -p, else the file's (ps, logs, down need no more). */
+static int project_name(const struct compose_cli *cli, char *out, size_t len)
+{
+	struct compose_project *project;
+
+	if (cli->options.project_name) {
+		if (!compose_project_name_valid(cli->options.project_name)) {
+			box_error("-p %s: a project name is lowercase letters, digits, - and _, "
+				  "starting with a letter or digit",
+				  cli->options.project_name);
+			return -1;
+		}
+		snprintf(out, len, "%s", cli->options.project_name);
+		return 0;
+	}
+	project = load_project(cli);
+	if (!project)
+		return -1;
+	snprintf(out, len, "%s", project->name);
+	compose_project_free(project);
+	return 0;
+}
+
+static int unknown_services(struct compose_project *project, const struct service_filter *only)
+{
+	for (int i = 0; i < only->count; i++)
+		if (!compose_find_service(project, only->names[i])) {
+			box_error("no such service: %s", only->names[i]);
+			return 1;
+		}
+	return 0;
+}
+
+/* up [-d] [SERVICE...] */
+static int verb_up(const struct compose_cli *cli, int argc, char **argv)
+{
+	struct compose_project *project;
+	struct service_filter only;
+	int set[1] = {0}, status;
+
+	if (parse_verb(argc, argv, "d", set, NULL, &only) < 0 || !(project = load_project(cli)))
+		return EXIT_BOXES_FAILED;
+	status = unknown_services(project, &only) ? EXIT_BOXES_FAILED
+						  : compose_up(project, set[0], &only);
+	compose_project_free(project);
+	return status;
+}
+
+/* ps [-a] */
+static int verb_ps(const struct compose_cli *cli, int argc, char **argv)
+{
+	struct service_filter only;
+	char name[256];
+	int set[1] = {0};
+
+	if (parse_verb(argc, argv, "a", set, NULL, &only) < 0 ||
+	    project_name(cli, name, sizeof(name)) < 0)
+		return EXIT_BOXES_FAILED;
+	return compose_ps(name, set[0]);
+}
+
+/* logs [-f] [-t] [SERVICE...] */
+static int verb_logs(const struct compose_cli *cli, int argc, char **argv)
+{
+	struct service_filter only;
+	char name[256];
+	int set[2] = {0, 0};
+
+	if (parse_verb(argc, argv, "ft", set, NULL, &only) < 0 ||
+	    project_name(cli, name, sizeof(name)) < 0)
+		return EXIT_BOXES_FAILED;
+	return compose_logs(name, set[0], set[1], &only);
+}
+
+/* stop [-t SECONDS] [SERVICE...], start [SERVICE...], restart [-t SECONDS] [SERVICE...] */
+static int verb_stop_start(const struct compose_cli *cli, int argc, char **argv)
+{
+	struct compose_project *project;
+	struct service_filter only;
+	int timeout = 0, status = 0, start = strcmp(argv[0], "start") == 0;
+	int set[1] = {0};
+
+	if (parse_verb(argc, argv, "", set, start ? NULL : &timeout, &only) < 0 ||
+	    !(project = load_project(cli)))
+		return EXIT_BOXES_FAILED;
+	if (unknown_services(project, &only))
+		status = EXIT_BOXES_FAILED;
+	if (status == 0 && !start)
+		status = compose_stop(project, timeout, &only);
+	if (status == 0 && strcmp(argv[0], "stop") != 0)
+		status = compose_start(project, &only);
+	compose_project_free(project);
+	return status;
+}
+
+/* down [-t SECONDS] */
+static int verb_down(const struct compose_cli *cli, int argc, char **argv)
+{
+	struct service_filter only;
+	char name[256];
+	int timeout = 0, set[1] = {0};
+
+	if (parse_verb(argc, argv, "", set, &timeout, &only) < 0 ||
+	    project_name(cli, name, sizeof(name)) < 0)
+		return EXIT_BOXES_FAILED;
+	if (only.count) {
+		box_error("down: takes no SERVICE (it removes the whole project)");
+		return EXIT_BOXES_FAILED;
+	}
+	return compose_down(name, timeout);
 }
 
 static const struct {
 	const char *name;
 	int (*run)(const struct compose_cli *cli, int argc, char **argv);
 } verbs[] = {
-    {"up", not_written_yet},   {"ps", not_written_yet},	   {"logs", not_written_yet},
-    {"stop", not_written_yet}, {"start", not_written_yet}, {"restart", not_written_yet},
-    {"down", not_written_yet}, {"config", verb_config},
+    {"up", verb_up},
+    {"ps", verb_ps},
+    {"logs", verb_logs},
+    {"stop", verb_stop_start},
+    {"start", verb_stop_start},
+    {"restart", verb_stop_start},
+    {"down", verb_down},
+    {"config", verb_config},
 };
 
 #define VERB_COUNT (sizeof(verbs) / sizeof(verbs[0]))

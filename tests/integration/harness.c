@@ -29,10 +29,11 @@ static char host_objects_before[16384];
 static char id_prefix[8];
 
 /* What a boxes run makes on the host that outlives its processes: cgroup
- * directories and veth host ends. One path a line, to compare. */
+ * directories, veth host ends and (step 10) project bridges, bxp<id>. One
+ * path a line, to compare. */
 void list_host_objects(char *out, size_t len)
 {
-	char patterns[3][96];
+	char patterns[4][96];
 	glob_t found;
 	size_t i, used = 0;
 	int flags = 0;
@@ -40,6 +41,7 @@ void list_host_objects(char *out, size_t len)
 	snprintf(patterns[0], sizeof(patterns[0]), "/sys/fs/cgroup/*/boxes/%s*/", id_prefix);
 	snprintf(patterns[1], sizeof(patterns[1]), "/sys/fs/cgroup/boxes/%s*/", id_prefix);
 	snprintf(patterns[2], sizeof(patterns[2]), "/sys/class/net/bx%s*", id_prefix);
+	snprintf(patterns[3], sizeof(patterns[3]), "/sys/class/net/bxp%s*", id_prefix);
 	out[0] = '\0';
 	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
 		glob(patterns[i], flags, NULL, &found);

@@ -49,8 +49,26 @@ static void test_subnets_are_four_addresses_apart(void **state)
 	assert_int_equal(subnet_describe(64, &subnet), 0); /* 64 * 4 = 256: next third octet */
 	assert_string_equal(subnet.network, "10.200.1.0");
 	assert_int_equal(subnet_describe(SUBNET_COUNT - 1, &subnet), 0);
-	assert_string_equal(subnet.host_end, "10.200.255.253/30");
-	assert_string_equal(subnet.container_end, "10.200.255.254/30");
+	assert_string_equal(subnet.host_end, "10.200.127.253/30");
+	assert_string_equal(subnet.container_end, "10.200.127.254/30");
+}
+
+/* Step 10's /24s are the upper half: never a /30 of 06-09. */
+static void test_project_24s_above_the_30s(void **state)
+{
+	struct subnet subnet;
+	char cidr[20], ip[16];
+
+	(void)state;
+	assert_int_equal(subnet_describe_project(0, &subnet), 0);
+	assert_string_equal(subnet.network, "10.200.128.0");
+	assert_string_equal(subnet.host_end, "10.200.128.1/24");
+	assert_int_equal(subnet_project_address(&subnet, 1, cidr, sizeof(cidr), ip, sizeof(ip)), 0);
+	assert_string_equal(cidr, "10.200.128.2/24");
+	assert_string_equal(ip, "10.200.128.2");
+	assert_int_equal(subnet_describe_project(SUBNET_PROJECT_COUNT - 1, &subnet), 0);
+	assert_string_equal(subnet.network, "10.200.255.0");
+	assert_int_equal(subnet_describe_project(SUBNET_PROJECT_COUNT, &subnet), -1);
 }
 
 static void test_index_outside_10_200_rejected(void **state)
@@ -239,6 +257,7 @@ int main(void)
 	    cmocka_unit_test(test_first_subnet_is_10_200_0_0),
 	    cmocka_unit_test(test_subnets_are_four_addresses_apart),
 	    cmocka_unit_test(test_index_outside_10_200_rejected),
+	    cmocka_unit_test(test_project_24s_above_the_30s),
 	    cmocka_unit_test(test_two_leases_get_different_subnets),
 	    cmocka_unit_test(test_lease_names_its_owner),
 	    cmocka_unit_test(test_release_removes_the_lease),

@@ -1,0 +1,607 @@
+/* runtime.c - step 10: up, ps, logs, stop, start, down.
+ *
+ * up makes the project's network first - a /24 leased machine-wide, a
+ * bridge on it - and hands every service its address before any of them
+ * starts, so that each container's /etc/hosts names all the others from
+ * its first instant (a real engine runs a DNS server for that instead).
+ * It then starts one supervisor per container, in depends_on order, each
+ * answering on a pipe once its container runs (or why it could not).
+ *
+ * Every other verb works from the state files alone (project_state.h), in
+ * any process, at any time: ps and logs read them; stop, start and down
+ * signal the supervisors (sigqueue(3), with the stop timeout as value),
+ * and down then sweeps whatever killed supervisors left.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "id.h"
+#include "log.h"
+#include "options.h"
+#include "state.h"
+#include "sweep.h"
+
+#include "03-cgroups/cgroup.h"
+#include "06-net-namespace/net.h"
+#include "09-image/image_open.h"
+#include "10-compose/bridge.h"
+#include "10-compose/project_state.h"
+#include "10-compose/runtime.h"
+#include "10-compose/supervisor.h"
+
+#define STEP 10
+#define POLL_MS 100
+
+/* What any killed run of steps 03-10 may leave (03 first: it kills). */
+static const struct sweeper sweepers[] = {SWEEPERS_03, SWEEPERS_06, SWEEPERS_10, {NULL, NULL}};
+
+static void sleep_ms(int milliseconds)
+{
+	struct timespec wait = {milliseconds / 1000, (milliseconds % 1000) * 1000000L};
+
+	nanosleep(&wait, NULL);
+}
+
+static int wanted(const struct service_filter *only, const char *service)
+{
+	if (!only || only->count == 0)
+		return 1;
+	for (int i = 0; i < only->count; i++)
+		if (strcmp(only->names[i], service) == 0)
+			return 1;
+	return 0;
+}
+
+/* compose_check_images' lookup: is the image in the store? open_image's
+ * own message is not wanted here: compose_check_images says it better. */
+static int image_present(const char *image, void *context)
+{
+	struct opened_image opened = {.pin_fd = -1};
+	int saved = dup(2), devnull = open("/dev/null", O_WRONLY | O_CLOEXEC), found;
+
+	(void)context;
+	fflush(stderr);
+	dup2(devnull, 2);
+	found = open_image(image, &opened) == 0;
+	close_image(&opened);
+	dup2(saved, 2);
+	close(saved);
+	close(devnull);
+	return found;
+}
+
+/* /etc/hosts of every container: every service and container name. */
+static void write_hosts_text(const struct compose_project *project, struct supervised *ones,
+			     struct project_net *net)
+{
+	size_t used = (size_t)snprintf(net->hosts, sizeof(net->hosts),
+				       "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n");
+
+	for (int i = 0; i < project->service_count && used < sizeof(net->hosts); i++)
+		used += (size_t)snprintf(net->hosts + used, sizeof(net->hosts) - used,
+					 "%s\t%s %s\n", ones[i].ip, project->services[i].name,
+					 project->services[i].container_name);
+}
+
+/* The project's network: its run (a state dir the sweeper knows), a /24,
+ * the bridge. Everything is written down before it is made. */
+static int make_network(const struct compose_project *project, struct project_net *net)
+{
+	box_init(&net->run, STEP);
+	if (make_container_id(net->run.id) < 0 || state_create(&net->run) < 0 ||
+	    state_add(&net->run, "compose", net->dir) < 0 ||
+	    subnet_lease_project(&net->run, &net->subnet) < 0)
+		return -1;
+	bridge_name(net->run.id, net->bridge, sizeof(net->bridge));
+	if (state_add(&net->run, "bridge", net->bridge) < 0 ||
+	    bridge_create(net->bridge, net->subnet.host_end) < 0)
+		return -1;
+	fprintf(stderr, " Network %s_default  Created (bridge %s, %s/24)\n", project->name,
+		net->bridge, net->subnet.network);
+	return 0;
+}
+
+static int find_record(const char *dir, const char *name, struct container_record *record)
+{
+	char path[4096];
+
+	return project_file(dir, name, "state", path, sizeof(path)) < 0 ? -1
+									: record_read(path, record);
+}
+
+/* depends_on: wait for each dependency's condition. 0, or -1 after why. */
+static int wait_dependencies(const struct compose_project *project,
+			     const struct compose_service *service, const char *dir)
+{
+	for (int d = 0; d < service->depends_count; d++) {
+		const struct compose_dependency *dep = &service->depends_on[d];
+		const struct compose_service *on = &project->services[dep->index];
+		struct container_record record;
+
+		if (dep->condition == COMPOSE_SERVICE_STARTED)
+			continue;
+		if (dep->condition == COMPOSE_SERVICE_HEALTHY &&
+		    (!on->healthcheck.given || on->healthcheck.disabled)) {
+			box_error("dependency failed to start: container %s has no healthcheck "
+				  "configured",
+				  on->container_name);
+			return -1;
+		}
+		fprintf(stderr, " Container %s  Waiting\n", on->container_name);
+		for (;;) {
+			if (find_record(dir, on->container_name, &record) < 0 ||
+			    !supervisor_alive(dir, on->container_name)) {
+				box_error("dependency failed to start: container %s is gone",
+					  on->container_name);
+				return -1;
+			}
+			if (dep->condition == COMPOSE_SERVICE_HEALTHY) {
+				if (strcmp(record.health, "healthy") == 0)
+					break;
+				if (strcmp(record.health, "unhealthy") == 0 ||
+				    strcmp(record.status, "exited") == 0) {
+					box_error("dependency failed to start: container %s is "
+						  "unhealthy",
+						  on->container_name);
+					return -1;
+				}
+			} else if (strcmp(record.status, "exited") == 0) {
+				if (record.exit_code == 0)
+					break;
+				box_error("service \"%s\" didn't complete successfully: exit %d",
+					  on->name, record.exit_code);
+				return -1;
+			}
+			sleep_ms(POLL_MS);
+		}
+		fprintf(stderr, " Container %s  %s\n", on->container_name,
+			dep->condition == COMPOSE_SERVICE_HEALTHY ? "Healthy" : "Exited");
+	}
+	return 0;
+}
+
+static int follow(const char *project, const struct service_filter *only, int timestamps,
+		  int stop_on_interrupt);
+
+int compose_up(struct compose_project *project, int detach, const struct service_filter *only)
+{
+	static struct supervised ones[COMPOSE_MAX_SERVICES];
+	struct container_record existing[COMPOSE_MAX_SERVICES];
+	int order[COMPOSE_MAX_SERVICES], count, lock, status = 0;
+	struct project_net *net;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		box_error("10-compose up must run as root (sudo): it makes cgroups, mounts and a "
+			  "bridge");
+		return EXIT_BOXES_FAILED;
+	}
+	if (compose_check_images(project, image_present, NULL) > 0) { /* 09: load it */
+		compose_print_problems(project, stderr);
+		return EXIT_BOXES_FAILED;
+	}
+	net = calloc(1, sizeof(*net));
+	if (!net)
+		return EXIT_BOXES_FAILED;
+	sweep_dead_runs(sweepers); /* 01: what killed runs (and projects) left */
+	if (project_dir(project->name, net->dir, sizeof(net->dir), 1) < 0 ||
+	    (lock = project_lock(net->dir)) < 0) {
+		free(net);
+		return EXIT_BOXES_FAILED;
+	}
+	count = records_list(net->dir, existing, COMPOSE_MAX_SERVICES);
+	if (count > 0) {
+		for (int i = 0; i < count; i++)
+			fprintf(stderr, " Container %s  Running\n", existing[i].name);
+		close(lock);
+		free(net);
+		return detach ? 0 : follow(project->name, only, 0, 1);
+	}
+	if (make_network(project, net) < 0) {
+		close(lock);
+		bridge_delete(net->bridge);
+		subnet_release(&net->subnet);
+		state_remove(&net->run);
+		remove_tree(net->dir);
+		free(net);
+		return EXIT_BOXES_FAILED;
+	}
+	for (int i = 0; i < project->service_count; i++) { /* every address first */
+		ones[i].project = project;
+		ones[i].service = &project->services[i];
+		ones[i].net = net;
+		subnet_project_address(&net->subnet, i + 1, ones[i].cidr, sizeof(ones[i].cidr),
+				       ones[i].ip, sizeof(ones[i].ip));
+	}
+	write_hosts_text(project, ones, net);
+	count = compose_start_order(project, order);
+	for (int k = 0; k < count && status == 0; k++) {
+		const struct compose_service *service = &project->services[order[k]];
+
+		if (!wanted(only, service->name))
+			continue;
+		if (wait_dependencies(project, service, net->dir) < 0 ||
+		    supervisor_spawn(&ones[order[k]], lock, &pid) < 0) {
+			status = EXIT_BOXES_FAILED;
+			break;
+		}
+		fprintf(stderr, " Container %s  Started\n", service->container_name);
+	}
+	close(lock);
+	if (status == 0 && !detach)
+		status = follow(project->name, only, 0, 1);
+	free(net); /* the supervisors hold its locks now; ours close at exit */
+	return status;
+}
+
+/* docker's units.HumanDuration: "Less than a second", "5 seconds", ... */
+static void human_duration(long long seconds, char *out, size_t len)
+{
+	if (seconds < 1)
+		snprintf(out, len, "Less than a second");
+	else if (seconds == 1)
+		snprintf(out, len, "1 second");
+	else if (seconds < 60)
+		snprintf(out, len, "%lld seconds", seconds);
+	else if (seconds / 60 == 1)
+		snprintf(out, len, "About a minute");
+	else if (seconds < 3600)
+		snprintf(out, len, "%lld minutes", seconds / 60);
+	else if (seconds / 3600 == 1)
+		snprintf(out, len, "About an hour");
+	else if (seconds < 48 * 3600)
+		snprintf(out, len, "%lld hours", seconds / 3600);
+	else
+		snprintf(out, len, "%lld days", seconds / 86400);
+}
+
+static void status_text(const char *dir, const struct container_record *r, char *out, size_t len)
+{
+	char ago[64];
+	long long now = time(NULL);
+
+	if (!supervisor_alive(dir, r->name)) {
+		snprintf(out, len, "Dead (its supervisor was killed: down cleans up)");
+	} else if (strcmp(r->status, "running") == 0) {
+		human_duration(now - r->started, ago, sizeof(ago));
+		snprintf(out, len, "Up %s%s%s%s", ago, r->health[0] ? " (" : "", r->health,
+			 r->health[0] ? ")" : "");
+	} else if (strcmp(r->status, "created") == 0) {
+		snprintf(out, len, "Created");
+	} else {
+		human_duration(now - r->finished, ago, sizeof(ago));
+		snprintf(out, len, "%s (%d) %s ago",
+			 strcmp(r->status, "restarting") == 0 ? "Restarting" : "Exited",
+			 r->exit_code, ago);
+	}
+}
+
+static int is_up(const char *dir, const struct container_record *r)
+{
+	return supervisor_alive(dir, r->name) &&
+	       (strcmp(r->status, "running") == 0 || strcmp(r->status, "restarting") == 0);
+}
+
+#define PS_COLUMNS 6
+
+int compose_ps(const char *project, int all)
+{
+	static struct container_record records[COMPOSE_MAX_SERVICES];
+	static char cells[COMPOSE_MAX_SERVICES + 1][PS_COLUMNS][1100];
+	static const char *const heads[PS_COLUMNS] = {"NAME",	 "IMAGE",  "COMMAND",
+						      "SERVICE", "STATUS", "PORTS"};
+	char dir[4096];
+	int width[PS_COLUMNS] = {0}, rows = 1, count;
+
+	if (project_dir(project, dir, sizeof(dir), 0) < 0)
+		return EXIT_BOXES_FAILED;
+	count = records_list(dir, records, COMPOSE_MAX_SERVICES);
+	for (int c = 0; c < PS_COLUMNS; c++)
+		snprintf(cells[0][c], sizeof(cells[0][c]), "%s", heads[c]);
+	for (int i = 0; i < count; i++) {
+		const struct container_record *r = &records[i];
+
+		if (!all && !is_up(dir, r))
+			continue;
+		snprintf(cells[rows][0], sizeof(cells[0][0]), "%s", r->name);
+		snprintf(cells[rows][1], sizeof(cells[0][0]), "%s", r->image);
+		if (strlen(r->command) > 20) /* docker cuts it at 20, with an ellipsis */
+			snprintf(cells[rows][2], sizeof(cells[0][0]), "\"%.19s…\"", r->command);
+		else
+			snprintf(cells[rows][2], sizeof(cells[0][0]), "\"%s\"", r->command);
+		snprintf(cells[rows][3], sizeof(cells[0][0]), "%s", r->service);
+		status_text(dir, r, cells[rows][4], sizeof(cells[0][0]));
+		snprintf(cells[rows][5], sizeof(cells[0][0]), "%s", is_up(dir, r) ? r->ports : "");
+		rows++;
+	}
+	for (int row = 0; row < rows; row++)
+		for (int c = 0; c < PS_COLUMNS; c++) {
+			int length = (int)strlen(cells[row][c]);
+
+			if (strstr(cells[row][c], "…"))
+				length -= 2; /* three bytes, one column */
+			if (length > width[c])
+				width[c] = length;
+		}
+	for (int row = 0; row < rows; row++) {
+		for (int c = 0; c < PS_COLUMNS; c++) {
+			int pad = width[c] - (int)strlen(cells[row][c]) +
+				  (strstr(cells[row][c], "…") ? 2 : 0);
+
+			if (c == PS_COLUMNS - 1)
+				printf("%s", cells[row][c]);
+			else
+				printf("%s%*s   ", cells[row][c], pad, "");
+		}
+		printf("\n");
+	}
+	return 0;
+}
+
+/* One container's log being read. */
+struct log_reader {
+	struct container_record record;
+	char prefix[192]; /* "web-1  | ", coloured on a terminal */
+	int fd;
+	char partial[16384];
+	size_t length;
+};
+
+/* "TIME STREAM TEXT" -> "PREFIX[TIME ]TEXT" on stdout. */
+static void print_log_line(const struct log_reader *reader, const char *line, int timestamps)
+{
+	const char *stream = strchr(line, ' ');
+	const char *text = stream ? strchr(stream + 1, ' ') : NULL;
+
+	if (!text)
+		return;
+	if (timestamps)
+		printf("%s%.*s %s\n", reader->prefix, (int)(stream - line), line, text + 1);
+	else
+		printf("%s%s\n", reader->prefix, text + 1);
+}
+
+/* The complete lines the log has gained; 1 if there were any. */
+static int read_new_lines(struct log_reader *reader, int timestamps)
+{
+	ssize_t got;
+	char *newline;
+	int any = 0;
+
+	while (reader->fd >= 0 && (got = read(reader->fd, reader->partial + reader->length,
+					      sizeof(reader->partial) - 1 - reader->length)) > 0) {
+		reader->length += (size_t)got;
+		while ((newline = memchr(reader->partial, '\n', reader->length))) {
+			*newline = '\0';
+			print_log_line(reader, reader->partial, timestamps);
+			reader->length -= (size_t)(newline + 1 - reader->partial);
+			memmove(reader->partial, newline + 1, reader->length);
+			any = 1;
+		}
+		if (reader->length == sizeof(reader->partial) - 1)
+			reader->length = 0; /* a line longer than that: drop it */
+	}
+	if (any)
+		fflush(stdout);
+	return any;
+}
+
+static const char *const colours[] = {"36", "33", "32", "35", "34", "96", "93", "92", "95", "94"};
+
+static int open_readers(const char *dir, const char *project, const struct service_filter *only,
+			struct log_reader *readers)
+{
+	static struct container_record records[COMPOSE_MAX_SERVICES];
+	int count = records_list(dir, records, COMPOSE_MAX_SERVICES), n = 0, width = 0;
+	size_t skip = strlen(project) + 1;
+	char path[4096];
+
+	for (int i = 0; i < count; i++)
+		if (wanted(only, records[i].service) &&
+		    (int)(strlen(records[i].name) - skip) > width)
+			width = (int)(strlen(records[i].name) - skip);
+	for (int i = 0; i < count; i++) {
+		struct log_reader *reader = &readers[n];
+
+		if (!wanted(only, records[i].service))
+			continue;
+		memset(reader, 0, sizeof(*reader));
+		reader->record = records[i];
+		if (isatty(1))
+			snprintf(reader->prefix, sizeof(reader->prefix), "\033[%sm%-*s |\033[0m ",
+				 colours[n % 10], width + 1, records[i].name + skip);
+		else
+			snprintf(reader->prefix, sizeof(reader->prefix), "%-*s | ", width + 1,
+				 records[i].name + skip);
+		reader->fd = project_file(dir, records[i].name, "log", path, sizeof(path)) < 0
+				 ? -1
+				 : open(path, O_RDONLY | O_CLOEXEC);
+		n++;
+	}
+	return n;
+}
+
+static int any_up(const char *dir, const struct log_reader *readers, int count)
+{
+	struct container_record record;
+
+	for (int i = 0; i < count; i++)
+		if (find_record(dir, readers[i].record.name, &record) == 0 && is_up(dir, &record))
+			return 1;
+	return 0;
+}
+
+static void signal_all(const char *dir, const struct log_reader *readers, int count, int signal,
+		       int value)
+{
+	struct container_record record;
+
+	for (int i = 0; i < count; i++)
+		if (find_record(dir, readers[i].record.name, &record) == 0 &&
+		    supervisor_alive(dir, record.name))
+			sigqueue(record.supervisor, signal, (union sigval){.sival_int = value});
+}
+
+/* Print the logs as they grow, until no container is up (logs -f, and
+ * a foreground up, where a Ctrl-C stops them all). */
+static int follow(const char *project, const struct service_filter *only, int timestamps,
+		  int stop_on_interrupt)
+{
+	static struct log_reader readers[COMPOSE_MAX_SERVICES];
+	char dir[4096];
+	sigset_t interrupt, old;
+	int count, stopping = 0, quiet_rounds = 0;
+
+	if (project_dir(project, dir, sizeof(dir), 0) < 0)
+		return EXIT_BOXES_FAILED;
+	count = open_readers(dir, project, only, readers);
+	sigemptyset(&interrupt);
+	sigaddset(&interrupt, SIGINT);
+	sigaddset(&interrupt, SIGTERM);
+	if (stop_on_interrupt)
+		sigprocmask(SIG_BLOCK, &interrupt, &old);
+	for (;;) {
+		int any = 0;
+		sigset_t pending;
+
+		for (int i = 0; i < count; i++)
+			any |= read_new_lines(&readers[i], timestamps);
+		if (stop_on_interrupt && sigpending(&pending) == 0 &&
+		    (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM))) {
+			int got;
+
+			sigwait(&interrupt, &got);
+			fprintf(stderr, stopping ? "Killing...\n"
+						 : "Gracefully stopping... (press Ctrl+C again to "
+						   "force)\n");
+			signal_all(dir, readers, count, SUPERVISOR_STOP, stopping ? 1 : 0);
+			stopping = 1;
+		}
+		quiet_rounds = any ? 0 : quiet_rounds + 1;
+		if (!any_up(dir, readers, count) && quiet_rounds > 2)
+			break;
+		sleep_ms(POLL_MS);
+	}
+	for (int i = 0; i < count; i++) {
+		if (!stop_on_interrupt || !stopping)
+			;
+		else
+			fprintf(stderr, " Container %s  Stopped\n", readers[i].record.name);
+		if (readers[i].fd >= 0)
+			close(readers[i].fd);
+	}
+	return 0;
+}
+
+int compose_logs(const char *project, int follow_logs, int timestamps,
+		 const struct service_filter *only)
+{
+	static struct log_reader readers[COMPOSE_MAX_SERVICES];
+	char dir[4096];
+	int count;
+
+	if (follow_logs)
+		return follow(project, only, timestamps, 0);
+	if (project_dir(project, dir, sizeof(dir), 0) < 0)
+		return EXIT_BOXES_FAILED;
+	count = open_readers(dir, project, only, readers);
+	for (int i = 0; i < count; i++) {
+		read_new_lines(&readers[i], timestamps);
+		if (readers[i].fd >= 0)
+			close(readers[i].fd);
+	}
+	return 0;
+}
+
+/* Wait until the supervisor of name has status (or is gone). */
+static void wait_status(const char *dir, const char *name, const char *status)
+{
+	struct container_record record;
+
+	while (find_record(dir, name, &record) == 0 && supervisor_alive(dir, name) &&
+	       strcmp(record.status, status) != 0)
+		sleep_ms(POLL_MS / 4);
+}
+
+static int signal_in_order(const struct compose_project *project, const struct service_filter *only,
+			   int reverse, int signal, int value, const char *until, const char *done)
+{
+	int order[COMPOSE_MAX_SERVICES], count = compose_start_order(project, order);
+	struct container_record record;
+	char dir[4096];
+
+	if (project_dir(project->name, dir, sizeof(dir), 0) < 0)
+		return EXIT_BOXES_FAILED;
+	for (int k = 0; k < count; k++) {
+		const struct compose_service *service =
+		    &project->services[order[reverse ? count - 1 - k : k]];
+
+		if (!wanted(only, service->name) ||
+		    find_record(dir, service->container_name, &record) < 0 ||
+		    !supervisor_alive(dir, record.name))
+			continue;
+		sigqueue(record.supervisor, signal, (union sigval){.sival_int = value});
+		wait_status(dir, record.name, until);
+		fprintf(stderr, " Container %s  %s\n", record.name, done);
+	}
+	return 0;
+}
+
+int compose_stop(const struct compose_project *project, int timeout_s,
+		 const struct service_filter *only)
+{
+	return signal_in_order(project, only, 1, SUPERVISOR_STOP, timeout_s, "exited", "Stopped");
+}
+
+int compose_start(const struct compose_project *project, const struct service_filter *only)
+{
+	return signal_in_order(project, only, 0, SUPERVISOR_START, 0, "running", "Started");
+}
+
+int compose_down(const char *project, int timeout_s)
+{
+	static struct container_record records[COMPOSE_MAX_SERVICES];
+	char dir[4096], path[4096];
+	struct stat st;
+	int count, fd, existed;
+
+	if (geteuid() != 0) {
+		box_error("10-compose down must run as root (sudo)");
+		return EXIT_BOXES_FAILED;
+	}
+	if (project_dir(project, dir, sizeof(dir), 0) < 0)
+		return EXIT_BOXES_FAILED;
+	existed = stat(dir, &st) == 0;
+	count = records_list(dir, records, COMPOSE_MAX_SERVICES);
+	for (int i = 0; i < count; i++)
+		if (supervisor_alive(dir, records[i].name)) {
+			fprintf(stderr, " Container %s  Stopping\n", records[i].name);
+			sigqueue(records[i].supervisor, SUPERVISOR_REMOVE,
+				 (union sigval){.sival_int = timeout_s});
+		}
+	for (int i = 0; i < count; i++) {
+		/* Its lock, taken when it has gone: the wait for its end. */
+		if (project_file(dir, records[i].name, "lock", path, sizeof(path)) == 0 &&
+		    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			flock(fd, LOCK_EX);
+			close(fd);
+		}
+		fprintf(stderr, " Container %s  Removed\n", records[i].name);
+	}
+	sweep_dead_runs(sweepers); /* killed supervisors: their containers, the bridge */
+	if (stat(dir, &st) == 0) {
+		box_error("down: %s is still there (a process of the project is alive?)", dir);
+		return EXIT_BOXES_FAILED;
+	}
+	if (existed)
+		fprintf(stderr, " Network %s_default  Removed\n", project);
+	return 0;
+}

@@ -1,0 +1,550 @@
+/* Step 10's runtime: compose files run as containers on a bridge of their
+ * own, as a user of docker compose would check it - from the host's side
+ * (a published port answers, an unpublished one does not), from inside
+ * (a service reaches another by name; another project is out of reach),
+ * and what is left afterwards (nothing, even after kill -9 of every
+ * supervisor). The image is the busybox test image of scripts/mkimage.sh,
+ * loaded into a store of this group's own. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "harness_09.h"
+
+#define IMAGE "localhost/boxes-test:latest"
+#define WAIT_S 20
+
+static char *project_dir;
+static char compose_file[4096];
+
+/* The compose file of one test, written to the group's scratch dir. */
+static void write_compose(const char *text)
+{
+	FILE *out = fopen(compose_file, "w");
+
+	assert_non_null(out);
+	fputs(text, out);
+	fclose(out);
+}
+
+/* 10-compose -f FILE -p PROJECT VERB [ARG...] */
+static int compose(struct run_result *r, const char *project, const char *verb, const char *arg1,
+		   const char *arg2)
+{
+	char *argv[] = {(char *)bin_path("10-compose"),
+			"-f",
+			compose_file,
+			"-p",
+			(char *)project,
+			(char *)verb,
+			(char *)arg1,
+			(char *)arg2,
+			NULL};
+
+	return run_argv(r, 60, argv);
+}
+
+static void down(const char *project)
+{
+	static struct run_result r;
+
+	compose(&r, project, "down", "-t", "1");
+}
+
+/* Until `ps -a` shows text (or WAIT_S pass): 1 if it did. */
+static int wait_for_ps(const char *project, const char *text)
+{
+	static struct run_result r;
+
+	for (int i = 0; i < WAIT_S * 10; i++) {
+		compose(&r, project, "ps", "-a", NULL);
+		if (strstr(r.out, text))
+			return 1;
+		usleep(100000);
+	}
+	fprintf(stderr, "ps -a never showed \"%s\":\n%s%s", text, r.out, r.err);
+	return 0;
+}
+
+/* GET / from 127.0.0.1:port, the reply into out: 0, or -1 when nothing
+ * answers (connection refused). */
+static int http_get(int port, char *out, size_t len)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	const char request[] = "GET /index.html HTTP/1.0\r\n\r\n";
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	size_t have = 0;
+	ssize_t got;
+
+	out[0] = '\0';
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (write(fd, request, sizeof(request) - 1) < 0) {
+		close(fd);
+		return -1;
+	}
+	while (have + 1 < len && (got = read(fd, out + have, len - 1 - have)) > 0)
+		have += (size_t)got;
+	out[have] = '\0';
+	close(fd);
+	return 0;
+}
+
+/* A TCP port of 20000-29999 nothing on the host listens on now. */
+static int free_port(void)
+{
+	static int calls; /* never the same port twice in one run */
+
+	calls += 37;
+	for (int tries = calls; tries < calls + 100; tries++) {
+		int port = 20000 +
+			   (int)((unsigned)(getpid() * 7919 + tries * 104729 + time(NULL)) % 10000);
+		struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+
+		ok = bind(fd, (struct sockaddr *)&at, sizeof(at)) == 0;
+		close(fd);
+		if (ok)
+			return port;
+	}
+	return 29999;
+}
+
+/* A listener on 0.0.0.0:port held by the test: the port is taken. */
+static int hold_port(int port)
+{
+	struct sockaddr_in at = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&at, sizeof(at)) < 0 || listen(fd, 1) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The "key value" of a container's state file. */
+static int state_value(const char *project, const char *name, const char *key, char *out,
+		       size_t len)
+{
+	char path[4096], text[8192], *line;
+
+	snprintf(path, sizeof(path), "%s/compose/%s/%s.state", run_dir(), project, name);
+	if (read_file(path, text, sizeof(text)) < 0)
+		return -1;
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		if (strncmp(line, key, strlen(key)) == 0 && line[strlen(key)] == ' ') {
+			snprintf(out, len, "%s", line + strlen(key) + 1);
+			return 0;
+		}
+	return -1;
+}
+
+/* A web service: httpd on port 80 serving "body". */
+#define WEB(body)                                                                                  \
+	"    image: " IMAGE "\n"                                                                   \
+	"    command: [\"sh\", \"-c\", \"mkdir -p /www && echo " body                              \
+	" > /www/index.html && exec httpd -f -p 80 -h /www\"]\n"
+
+static void test_two_services_talk_by_name(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	write_compose(
+	    "services:\n"
+	    "  web:\n" WEB("served-by-web") "  client:\n"
+					    "    image: " IMAGE "\n"
+					    "    command: [\"sh\", \"-c\", \"for i in 1 2 3 4 5 6 "
+					    "7 8 9 10; do "
+					    "wget -q -O- http://web/index.html && wget -q -O- "
+					    "http://talk-web-1/index.html && exit 0; sleep 0.3; "
+					    "done; exit 1\"]\n");
+	compose(&r, "talk", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	assert_error(&r, "Container talk-client-1  Started");
+	assert_true(wait_for_ps("talk", "Exited ("));
+	compose(&r, "talk", "ps", "-a", NULL);
+	assert_output(&r, "talk-client-1");
+	assert_output(&r, "Exited (0)"); /* both names answered */
+	compose(&r, "talk", "logs", "client", NULL);
+	assert_output(&r, "client-1  | served-by-web");
+	down("talk");
+}
+
+static void test_published_port_answers_unpublished_does_not(void **state)
+{
+	struct run_result r;
+	char text[512], reply[4096] = "";
+	int published = free_port(), unpublished = free_port();
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "services:\n"
+		 "  web:\n"
+		 "    image: " IMAGE "\n"
+		 "    command: [\"sh\", \"-c\", \"mkdir -p /www && echo published-body > "
+		 "/www/index.html && httpd -p %d -h /www && exec httpd -f -p 80 -h /www\"]\n"
+		 "    ports:\n"
+		 "      - \"%d:80\"\n",
+		 unpublished, published);
+	write_compose(text);
+	compose(&r, "pub", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	snprintf(text, sizeof(text), "0.0.0.0:%d->80/tcp", published);
+	assert_true(wait_for_ps("pub", text));
+	for (int i = 0; i < 50 && !strstr(reply, "published-body"); i++, usleep(100000))
+		http_get(published, reply, sizeof(reply));
+	assert_non_null(strstr(reply, "published-body"));
+	/* the same server's other port: listening inside, not on the host */
+	assert_int_equal(http_get(unpublished, reply, sizeof(reply)), -1);
+	down("pub");
+	assert_int_equal(http_get(published, reply, sizeof(reply)), -1); /* the proxy is gone */
+}
+
+static void test_host_range_picks_a_free_port(void **state)
+{
+	struct run_result r;
+	char text[512], reply[4096] = "";
+	int first = free_port(), held = hold_port(first);
+
+	(void)state;
+	assert_true(held >= 0);
+	snprintf(text, sizeof(text),
+		 "services:\n  web:\n" WEB("range-body") "    ports:\n"
+							 "      - \"%d-%d:80\"\n",
+		 first, first + 20);
+	write_compose(text);
+	compose(&r, "range", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	compose(&r, "range", "ps", NULL, NULL);
+	snprintf(text, sizeof(text), "0.0.0.0:%d->80/tcp", first); /* held by us: not it */
+	assert_no_output(&r, text);
+	assert_output(&r, "->80/tcp");
+	{
+		int chosen = atoi(strstr(r.out, "0.0.0.0:") + 8);
+
+		assert_true(chosen > first && chosen <= first + 20);
+		for (int i = 0; i < 50 && !strstr(reply, "range-body"); i++, usleep(100000))
+			http_get(chosen, reply, sizeof(reply));
+		assert_non_null(strstr(reply, "range-body"));
+	}
+	close(held);
+	down("range");
+}
+
+static void test_taken_port_fails_the_service_with_its_holder(void **state)
+{
+	struct run_result r;
+	char text[512];
+	int port = free_port(), held = hold_port(port);
+
+	(void)state;
+	assert_true(held >= 0);
+	snprintf(text, sizeof(text),
+		 "services:\n  web:\n" WEB("x") "    ports:\n      - \"%d:80\"\n", port);
+	write_compose(text);
+	compose(&r, "taken", "up", "-d", NULL);
+	assert_exit(&r, 125);
+	snprintf(text, sizeof(text), "%d", port);
+	assert_error(&r, text);
+	assert_error(&r, "Address already in use");
+	close(held);
+	down("taken");
+}
+
+static int count_of(const char *haystack, const char *needle)
+{
+	int count = 0;
+
+	for (const char *at = haystack; (at = strstr(at, needle)); at += strlen(needle))
+		count++;
+	return count;
+}
+
+static void test_restart_on_failure_stops_after_n(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	write_compose("services:\n"
+		      "  flaky:\n"
+		      "    image: " IMAGE "\n"
+		      "    command: [\"sh\", \"-c\", \"echo attempt; exit 3\"]\n"
+		      "    restart: on-failure:2\n");
+	compose(&r, "flaky", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	assert_true(wait_for_ps("flaky", "Exited (3)"));
+	sleep(1); /* a third restart would have come by now */
+	compose(&r, "flaky", "logs", NULL, NULL);
+	assert_int_equal(count_of(r.out, "flaky-1  | attempt"), 3); /* the first run + 2 */
+	compose(&r, "flaky", "ps", "-a", NULL);
+	assert_output(&r, "Exited (3)");
+	down("flaky");
+}
+
+/* db with a healthcheck, app depending on it being healthy. */
+static void write_gated_app(const char *db_command, const char *test, int retries)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "services:\n  db:\n    image: " IMAGE "\n    command: %s\n"
+		 "    healthcheck:\n      test: %s\n      interval: 1s\n      timeout: 2s\n"
+		 "      retries: %d\n"
+		 "  app:\n    image: " IMAGE "\n    command: [\"sleep\", \"60\"]\n"
+		 "    depends_on:\n      db:\n        condition: service_healthy\n",
+		 db_command, test, retries);
+	write_compose(text);
+}
+
+/* depends_on: condition: service_healthy waits for the healthcheck, run
+ * inside the container, to pass; ps then shows (healthy). */
+static void test_healthcheck_gates_depends_on(void **state)
+{
+	struct run_result r;
+	const char *healthy, *app_started;
+
+	(void)state;
+	write_gated_app("[\"sh\", \"-c\", \"sleep 2; touch /tmp/ready; exec sleep 60\"]",
+			"[\"CMD\", \"test\", \"-f\", \"/tmp/ready\"]", 10);
+	compose(&r, "hc", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	healthy = strstr(r.err, "Container hc-db-1  Healthy");
+	app_started = strstr(r.err, "Container hc-app-1  Started");
+	assert_non_null(healthy);
+	assert_non_null(app_started);
+	assert_true(healthy < app_started); /* the app waited for it */
+	compose(&r, "hc", "ps", NULL, NULL);
+	assert_output(&r, "(healthy)");
+	down("hc");
+}
+
+/* A healthcheck that never passes: the dependent service is not started. */
+static void test_unhealthy_dependency_fails_up(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	write_gated_app("[\"sleep\", \"60\"]", "[\"CMD-SHELL\", \"exit 1\"]", 2);
+	compose(&r, "hc", "up", "-d", NULL);
+	assert_exit(&r, 125);
+	assert_error(&r, "hc-db-1 is unhealthy");
+	assert_no_output(&r, "hc-app-1  Started");
+	assert_false(strstr(r.err, "Container hc-app-1  Started"));
+	down("hc");
+}
+
+/* Every supervisor killed with SIGKILL: down still leaves nothing. */
+static void test_down_after_kill_9_leaves_nothing(void **state)
+{
+	struct run_result r;
+	char text[512], pid[32], reply[256], objects[8192];
+	int port = free_port();
+
+	(void)state;
+	snprintf(
+	    text, sizeof(text),
+	    "services:\n  web:\n" WEB("k") "    ports:\n      - \"%d:80\"\n  other:\n" WEB("o"),
+	    port);
+	write_compose(text);
+	compose(&r, "killed", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	assert_int_equal(state_value("killed", "killed-web-1", "supervisor", pid, sizeof(pid)), 0);
+	assert_int_equal(kill(atoi(pid), SIGKILL), 0);
+	assert_int_equal(state_value("killed", "killed-other-1", "supervisor", pid, sizeof(pid)),
+			 0);
+	assert_int_equal(kill(atoi(pid), SIGKILL), 0);
+	usleep(300000);
+	list_host_objects(objects, sizeof(objects));
+	assert_non_null(strstr(objects, "/sys/class/net/bxp")); /* the bridge outlived them */
+	compose(&r, "killed", "down", NULL, NULL);
+	assert_exit(&r, 0);
+	list_host_objects(objects, sizeof(objects));
+	assert_string_equal(objects, ""); /* no cgroup, no veth, no bridge */
+	snprintf(text, sizeof(text), "%s/compose/killed", run_dir());
+	assert_int_equal(access(text, F_OK), -1); /* no state */
+	assert_int_equal(run_dir_entries(), 1); /* compose/, empty: no run dir */
+	assert_int_equal(host_mounts_matching(run_dir()), 0);
+	assert_int_equal(http_get(port, reply, sizeof(reply)), -1); /* no proxy */
+}
+
+/* A container of one project can't reach one of another; its own
+ * project's web, probed the same way in the same container, answers. */
+static void test_two_projects_cant_reach_each_other(void **state)
+{
+	struct run_result r;
+	char ip[32];
+
+	(void)state;
+	write_compose("services:\n  web:\n" WEB("project-a"));
+	compose(&r, "proja", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	assert_int_equal(state_value("proja", "proja-web-1", "ip", ip, sizeof(ip)), 0);
+	setenv("TARGET", ip, 1);
+	write_compose("services:\n"
+		      "  web:\n" WEB("project-b") "  probe:\n"
+						  "    image: " IMAGE "\n"
+						  "    command: [\"sh\", \"-c\", \"sleep 0.5; wget "
+						  "-q -O- http://web/index.html; "
+						  "wget -q -O- http://${TARGET}/index.html || "
+						  "echo UNREACHABLE\"]\n");
+	compose(&r, "projb", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	assert_true(wait_for_ps("projb", "Exited"));
+	compose(&r, "projb", "logs", "probe", NULL);
+	assert_output(&r, "probe-1  | project-b"); /* its own project's web */
+	assert_output(&r, "probe-1  | UNREACHABLE");
+	assert_no_output(&r, "project-a");
+	down("projb");
+	down("proja");
+	unsetenv("TARGET");
+}
+
+/* The escape of 09: --net host puts every port a container opens on every
+ * host address. Under 10 the same listener is unreachable unless published. */
+static void test_escape_09_net_host_exposes_ports_10_does_not(void **state)
+{
+	struct run_result r;
+	char reply[4096] = "", text[512], port_text[16];
+	int port = free_port();
+	pid_t box;
+
+	(void)state;
+	snprintf(port_text, sizeof(port_text), "%d", port);
+	box = spawn_box("/dev/null", "/dev/null", "09-image", "run", "--net", "host", IMAGE, "sh",
+			"-c",
+			"mkdir -p /www && echo leaked > /www/index.html && timeout 5 httpd -f -p "
+			"$0 -h /www",
+			port_text, NULL);
+	for (int i = 0; i < 50 && !strstr(reply, "leaked"); i++, usleep(100000))
+		http_get(port, reply, sizeof(reply));
+	kill(-box, SIGTERM);
+	wait_box(box, 20);
+	assert_non_null(strstr(reply, "leaked")); /* 09: escaped */
+
+	snprintf(
+	    text, sizeof(text),
+	    "services:\n  web:\n    image: " IMAGE "\n"
+	    "    command: [\"sh\", \"-c\", \"mkdir -p /www && echo leaked > /www/index.html && "
+	    "exec httpd -f -p %d -h /www\"]\n",
+	    port);
+	write_compose(text);
+	compose(&r, "esc", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	assert_true(wait_for_ps("esc", "Up "));
+	usleep(500000);
+	assert_int_equal(http_get(port, reply, sizeof(reply)), -1); /* 10: blocked */
+	down("esc");
+}
+
+/* up without -d: "svc-1  | ..." lines as they come; Ctrl-C stops all. */
+static void test_foreground_up_prints_logs_and_ctrl_c_stops_all(void **state)
+{
+	struct run_result r;
+	char out_file[4200], err_file[4200], text[8192] = "";
+	pid_t up;
+
+	(void)state;
+	write_compose(
+	    "services:\n"
+	    "  ticker:\n"
+	    "    image: " IMAGE "\n"
+	    "    command: [\"sh\", \"-c\", \"while true; do echo tick; sleep 0.2; done\"]\n");
+	snprintf(out_file, sizeof(out_file), "%s/up.out", project_dir);
+	snprintf(err_file, sizeof(err_file), "%s/up.err", project_dir);
+	up =
+	    spawn_box(out_file, err_file, "10-compose", "-f", compose_file, "-p", "fg", "up", NULL);
+	for (int i = 0; i < WAIT_S * 10 && !strstr(text, "ticker-1  | tick"); i++, usleep(100000))
+		read_file(out_file, text, sizeof(text));
+	assert_non_null(strstr(text, "ticker-1  | tick"));
+	kill(up, SIGINT);
+	assert_int_equal(wait_box(up, 30), 0);
+	read_file(err_file, text, sizeof(text));
+	assert_non_null(strstr(text, "Gracefully stopping"));
+	compose(&r, "fg", "ps", "-a", NULL);
+	assert_output(&r, "Exited (");
+	down("fg");
+}
+
+static void test_image_not_in_store_says_load_it(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	write_compose("services:\n  web:\n    image: localhost/not-loaded:1\n");
+	compose(&r, "noimg", "up", "-d", NULL);
+	assert_exit(&r, 125);
+	assert_error(&r, "09-image load");
+	assert_error(&r, ":3:");
+}
+
+/* Whatever a failed test left up. */
+static int down_all(void **state)
+{
+	static const char *const projects[] = {"talk",	 "pub",	  "range", "taken", "flaky",
+					       "killed", "proja", "projb", "esc",   "hc"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(projects) / sizeof(projects[0]); i++)
+		down(projects[i]);
+	return 0;
+}
+
+static int group_setup(void **state)
+{
+	char tar[4096];
+	struct run_result r;
+
+	if (harness_setup(state) != 0 || store_setup(state) != 0)
+		return -1;
+	project_dir = scratch_dir("compose");
+	snprintf(compose_file, sizeof(compose_file), "%s/compose.yaml", project_dir);
+	snprintf(tar, sizeof(tar), "%s/image.tar", project_dir);
+	if (mkimage(tar, IMAGE, NULL) != 0)
+		return -1;
+	run_box(&r, 60, "09-image", "load", "-i", tar, NULL);
+	return r.status == 0 ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	scratch_remove(project_dir);
+	store_teardown(state);
+	return harness_teardown(state);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(test_two_services_talk_by_name, down_all),
+	    cmocka_unit_test_teardown(test_published_port_answers_unpublished_does_not, down_all),
+	    cmocka_unit_test_teardown(test_host_range_picks_a_free_port, down_all),
+	    cmocka_unit_test_teardown(test_taken_port_fails_the_service_with_its_holder, down_all),
+	    cmocka_unit_test_teardown(test_restart_on_failure_stops_after_n, down_all),
+	    cmocka_unit_test_teardown(test_healthcheck_gates_depends_on, down_all),
+	    cmocka_unit_test_teardown(test_unhealthy_dependency_fails_up, down_all),
+	    cmocka_unit_test_teardown(test_down_after_kill_9_leaves_nothing, down_all),
+	    cmocka_unit_test_teardown(test_two_projects_cant_reach_each_other, down_all),
+	    cmocka_unit_test_teardown(test_escape_09_net_host_exposes_ports_10_does_not, down_all),
+	    cmocka_unit_test_teardown(test_foreground_up_prints_logs_and_ctrl_c_stops_all,
+				      down_all),
+	    cmocka_unit_test_teardown(test_image_not_in_store_says_load_it, down_all),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
