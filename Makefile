@@ -68,7 +68,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SOAK_SECONDS ?= 300
 
-.PHONY: all libs-present deps doctor demo test test-vm unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak image-nginx compose-example
+.PHONY: all libs-present deps doctor demo test test-vm unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak image-nginx compose-example compose-demo
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -183,6 +183,11 @@ $(BUILD)/images/boxes-test.tar: $(ROOTFS)/.stamp scripts/mkimage.sh
 compose-example: deps
 	@$(MAKE) --no-print-directory all rootfs $(BUILD)/images/boxes-test.tar
 	@BUILD=$(BUILD) examples/compose-hello/run.sh
+
+# The same with a real nginx from Debian's packages (make image-nginx).
+compose-demo: deps
+	@$(MAKE) --no-print-directory all rootfs $(BUILD)/images/boxes-test.tar $(NGINX_IMAGE)
+	@BUILD=$(BUILD) examples/compose-nginx/run.sh
 
 # STEP=02 runs only the tests whose file name carries _02_ (and the common ones).
 test: deps
