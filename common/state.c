@@ -227,11 +227,13 @@ int state_set(const struct box *box, const char *key, const char *value)
 	return record(box, key, value, 1);
 }
 
+static int removal_quiet; /* nftw's callback has no argument of ours */
+
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
-	if (type == FTW_DP ? rmdir(path) : unlink(path))
+	if ((type == FTW_DP ? rmdir(path) : unlink(path)) && !removal_quiet)
 		box_syserr(type == FTW_DP ? "rmdir" : "unlink", path);
 	return 0; /* go on: remove as much as we can */
 }
@@ -244,6 +246,16 @@ int remove_tree(const char *path)
 		return errno == ENOENT ? 0 : box_syserr("stat", path);
 	/* FTW_MOUNT: never walk into a filesystem mounted below path. */
 	return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+int remove_tree_quietly(const char *path)
+{
+	int result;
+
+	removal_quiet = 1;
+	result = remove_tree(path);
+	removal_quiet = 0;
+	return result;
 }
 
 void state_remove(struct box *box)

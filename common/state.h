@@ -63,6 +63,9 @@ void state_remove(struct box *box);
 
 /* rm -rf PATH without crossing into other filesystems. 0 or -1. */
 int remove_tree(const char *path);
+/* The same without a line for each entry that would not go (for a caller
+ * that tries again). */
+int remove_tree_quietly(const char *path);
 
 /* snprintf into out or fail loudly: paths never get silently cut. */
 int path_join(char *out, int out_len, const char *dir, const char *name);

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -148,6 +149,32 @@ static int undo_recorded(const char *dir, const struct sweeper *sweepers)
 	return failed ? -1 : 0;
 }
 
+/* rm -r a dead run's dir. Its container was just killed (by the cgroup
+ * sweeper, or by PR_SET_PDEATHSIG), and the kernel tears a dead process's
+ * mount namespace down after the process is gone: until then the overlay
+ * on merged/ still pins its directories (rmdir: EBUSY). So try again for a
+ * moment rather than leave the dir for the next sweep. 1 once it is gone. */
+static int remove_dead_dir(const char *dir)
+{
+	struct stat st;
+	int tries;
+
+	for (tries = 0; tries < 50; tries++) {
+		if (tries)
+			usleep(20 * 1000); /* at most a second in all */
+		unmount_below(dir);
+		if (!tries)
+			trace(1, "rm -r \"%s\"", dir);
+		if (tries < 49)
+			remove_tree_quietly(dir);
+		else
+			remove_tree(dir); /* the last try says what stays */
+		if (lstat(dir, &st) < 0 && errno == ENOENT)
+			return 1;
+	}
+	return 0;
+}
+
 /* Sweep BOXES_RUN/<name> if its runtime is dead. 1 if it was removed. */
 static int sweep_one(const char *root, const char *name, const struct sweeper *sweepers)
 {
@@ -172,11 +199,8 @@ static int sweep_one(const char *root, const char *name, const struct sweeper *s
 		return 0;
 	}
 	trace(1, "%s: its lock is free, its runtime is dead: sweep it", dir);
-	if (undo_recorded(dir, sweepers) == 0) {
-		unmount_below(dir);
-		trace(1, "rm -r \"%s\"", dir);
-		removed = remove_tree(dir) == 0;
-	}
+	if (undo_recorded(dir, sweepers) == 0)
+		removed = remove_dead_dir(dir);
 	close(lock_fd);
 	return removed;
 }
