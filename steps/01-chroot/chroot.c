@@ -15,6 +15,12 @@
 
 int enter_chroot(const char *dir)
 {
+	/* LAB: enter_chroot
+	 * Make dir the process's root: chroot(2) into it, then chdir(2) to "/"
+	 * so that "." is inside it too. Read chroot(2). Return 0, or
+	 * box_syserr("chroot", dir) on error. Tests: the container sees the
+	 * rootfs's /etc/os-release, not the host's; bad rootfs: exit 125.
+	 */
 	trace(1, "chroot(\"%s\")", dir);
 	if (chroot(dir) < 0)
 		return box_syserr("chroot", dir);
@@ -23,4 +29,5 @@ int enter_chroot(const char *dir)
 	if (chdir("/") < 0)
 		return box_syserr("chdir", "/");
 	return 0;
+	/* LAB END */
 }

@@ -319,6 +319,12 @@ static int append_upper_and_work(const struct box *box, char *out, size_t out_le
 
 static int mount_overlay_here(struct box *box, const char *options)
 {
+	/* LAB: mount_overlay_here
+	 * Mount overlayfs on box->merged_dir with the options built above
+	 * (lowerdir=...,upperdir=...,workdir=...). Read mount(2) and the kernel's
+	 * Documentation/filesystems/overlayfs.rst. Tests: the container's writes
+	 * land in its upper dir; rootfs-tamper BLOCKED; the rootfs is unchanged.
+	 */
 	trace(4, "mount(\"overlay\", \"%s\", \"overlay\", 0, \"%s\")", box->merged_dir, options);
 	if (mount("overlay", box->merged_dir, "overlay", 0, options) < 0) {
 		int saved = errno;
@@ -331,6 +337,7 @@ static int mount_overlay_here(struct box *box, const char *options)
 				  box->state_dir);
 		return -1;
 	}
+	/* LAB END */
 	return 0;
 }
 

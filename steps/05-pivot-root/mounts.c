@@ -299,11 +299,17 @@ int mount_proc_and_sys(const struct box *box)
 			 "MS_NOSUID|MS_NOEXEC|MS_NODEV", NULL) < 0 ||
 	    mount_sys(box, sys_dir) < 0)
 		return -1;
+	/* LAB: mask_proc_paths
+	 * Make each of read_only_paths[] read-only (make_read_only) and hide
+	 * each of masked_paths[] (mask). Read proc(5), mount_setattr(2).
+	 * Tests: proc-write and core-pattern BLOCKED; /proc/timer_list empty.
+	 */
 	for (i = 0; i < COUNT(read_only_paths); i++)
 		if (make_read_only(root, read_only_paths[i]) < 0)
 			return -1;
 	for (i = 0; i < COUNT(masked_paths); i++)
 		if (mask(root, masked_paths[i]) < 0)
 			return -1;
+	/* LAB END */
 	return 0;
 }

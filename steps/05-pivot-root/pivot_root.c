@@ -57,6 +57,13 @@ int pivot_into(const char *new_root)
 	/* The overlay of step 04 already is a mount point; binding new_root
 	 * onto itself makes any directory one. MS_REC keeps what is mounted
 	 * below it (/dev, /proc, /sys of mounts.c). */
+	/* LAB: pivot_into
+	 * Make new_root the root mount and let go of the host's: bind new_root
+	 * onto itself (MS_BIND|MS_REC), chdir into it, pivot_root(".", "."),
+	 * umount2(".", MNT_DETACH), chdir("/"). Read pivot_root(2) (NOTES),
+	 * umount(2). Tests: chroot-breakout BLOCKED; no host mount inside;
+	 * no .old_root left in the rootfs.
+	 */
 	trace(5, "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC)", new_root, new_root);
 	if (mount(new_root, new_root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return box_syserr("mount --rbind", new_root);
@@ -81,5 +88,6 @@ int pivot_into(const char *new_root)
 	trace(5, "chdir(\"/\")");
 	if (chdir("/") < 0)
 		return box_syserr("chdir", "/");
+	/* LAB END */
 	return 0;
 }

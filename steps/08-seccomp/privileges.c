@@ -37,10 +37,16 @@ int check_capability_options(const struct box *box)
 
 int set_no_new_privs(void)
 {
+	/* LAB: set_no_new_privs
+	 * Set no_new_privs, so that exec can never add privileges (setuid
+	 * binaries, file capabilities). Read prctl(2) PR_SET_NO_NEW_PRIVS.
+	 * Tests: setuid-gain BLOCKED; NoNewPrivs: 1 in /proc/self/status.
+	 */
 	trace(8, "prctl(PR_SET_NO_NEW_PRIVS, 1)");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return box_syserr("prctl", "PR_SET_NO_NEW_PRIVS");
 	return 0;
+	/* LAB END */
 }
 
 /* Bounding set first: dropping from it needs CAP_SETPCAP, which the
@@ -103,6 +109,13 @@ int drop_capabilities(const struct box *box)
 
 	if (capability_mask_from_options(box, &kept) < 0)
 		return -1;
+	/* LAB: drop_capabilities
+	 * Keep only the capabilities in kept: drop the rest from the bounding
+	 * set (drop_from_bounding_set), clear the ambient set, then set
+	 * permitted, effective and inheritable (set_process_capabilities).
+	 * Read capabilities(7). Tests: CapEff inside is the default set;
+	 * mount-tmpfs BLOCKED; --cap-add/--cap-drop change it.
+	 */
 	if (drop_from_bounding_set(kept) < 0)
 		return -1;
 	/* Ambient capabilities survive exec even into ordinary programs; a
@@ -111,4 +124,5 @@ int drop_capabilities(const struct box *box)
 	if (cap_reset_ambient() < 0)
 		return box_syserr("prctl(PR_CAP_AMBIENT)", "PR_CAP_AMBIENT_CLEAR_ALL");
 	return set_process_capabilities(kept);
+	/* LAB END */
 }

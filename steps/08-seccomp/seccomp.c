@@ -219,6 +219,12 @@ int load_seccomp_filter(const struct box *box)
 		trace(8, "--seccomp unconfined: no filter, every syscall reaches the kernel");
 		return 0;
 	}
+	/* LAB: load_seccomp_filter
+	 * Build the filter (build_filter) and load it into the kernel
+	 * (seccomp_load), release it; explain -EACCES (no_new_privs missing).
+	 * Read seccomp(2), seccomp_load(3). Tests: keyctl, shocker,
+	 * nested-userns BLOCKED; --seccomp unconfined lets them through.
+	 */
 	filter = build_filter();
 	if (!filter)
 		return -1;
@@ -232,6 +238,7 @@ int load_seccomp_filter(const struct box *box)
 	if (result < 0)
 		return libseccomp_failed(result, "seccomp_load", "the container's filter");
 	return 0;
+	/* LAB END */
 }
 
 int print_seccomp_filter(int fd)

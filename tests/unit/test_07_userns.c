@@ -145,5 +145,5 @@ int main(void)
 	    cmocka_unit_test(test_rootless_runtime_must_deny_setgroups),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_07_userns", tests, NULL, NULL);
 }
