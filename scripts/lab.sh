@@ -20,6 +20,8 @@ if [ $# -eq 2 ]; then step=$1 dest=$2; elif [ $# -eq 1 ]; then step="" dest=$1; 
 	echo "usage: scripts/lab.sh [STEP] DEST" >&2
 	exit 2
 fi
+case "$dest" in /*) ;; *) dest=$PWD/$dest ;; esac
+cd "$(dirname "$0")/.."
 if [ -n "$step" ]; then
 	if ! [[ "$step" =~ ^[0-9]{1,3}$ ]] || ! compgen -G "steps/$(printf '%02d' $((10#$step)))-*/" >/dev/null; then
 		echo "boxes: STEP=$step: no such step" >&2
@@ -32,7 +34,9 @@ fi
 	exit 2
 }
 mkdir -p "$dest"
-tar -C . --exclude=./.git --exclude=./build --exclude="./$dest" -cf - . | tar -C "$dest" -xf -
+inside=() # a DEST inside this tree is not copied into itself
+[[ "$dest" == "$PWD"/* ]] && inside=(--exclude="./${dest#"$PWD"/}")
+tar -C . --exclude=./.git --exclude=./build "${inside[@]}" -cf - . | tar -C "$dest" -xf -
 rm -rf "$dest/.git"
 
 # slice FILE LESSON: print FILE with each marked piece replaced by its stub.
