@@ -169,6 +169,12 @@ run_file() { # run_file STEP KIND NAME
 	fi
 }
 
+# GRADE_LOCK=/tmp/boxes-suite.lock: build freely, hold the machine's test
+# lock only while the tests run.
+if [ -n "${GRADE_LOCK:-}" ]; then
+	exec 8>"$GRADE_LOCK"
+	flock 8
+fi
 for n in "${steps[@]}"; do
 	for t in "${units[@]}"; do [[ "$t" == test_"$n"_* ]] && run_file "$n" unit "$t"; done
 	for t in "${ints[@]}"; do [[ "$t" == test_"$n"_* ]] && run_file "$n" integration "$t"; done

@@ -62,7 +62,8 @@ static void reset_signals_for_command(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-int run_init(struct box *box)
+/* Fork the command under a tiny init; returns the command's exit code. */
+static int run_init(struct box *box)
 {
 	sigset_t all, none;
 	int wstatus;

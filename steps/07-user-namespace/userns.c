@@ -375,9 +375,8 @@ static int setgroups_denied(void)
 	return strncmp(value, "deny", 4) == 0;
 }
 
-int become_root(const struct box *box)
+int become_root(void)
 {
-	(void)box;
 	/* We still carry the runtime's supplementary groups, host gid 0 among
 	 * them (shown as 65534 inside): drop them, or files that the host's
 	 * root group may read stay readable to the container. Where setgroups

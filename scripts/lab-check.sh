@@ -1,0 +1,46 @@
+#!/bin/bash
+# lab-check.sh [NN...] - prove both ends of the grader (make lab-check):
+# for each step (every step that has tests, without arguments) the
+# untouched skeleton of `make lab STEP=NN` must fail that step, with each
+# of its marked pieces named in the report ("not written yet: NAME"), so
+# that no piece is left without a test that notices it; and the reference
+# must pass every graded test. Exit 0 only if all of that holds.
+set -u
+cd "$(dirname "$0")/.."
+out=${LAB_CHECK_OUT:-build/lab-check}
+rm -rf --one-file-system "$out"
+mkdir -p "$out"
+steps=("$@")
+if [ ${#steps[@]} -eq 0 ]; then
+	for dir in steps/[0-9][0-9]-*/; do
+		n=${dir#steps/}
+		n=${n%%-*}
+		compgen -G "tests/*/test_${n}_*.c" >/dev/null && steps+=("$n")
+	done
+fi
+bad=0
+for n in "${steps[@]}"; do
+	n=$(printf '%02d' $((10#$n)))
+	scripts/lab.sh "$n" "$out/lab-$n" >/dev/null || { echo "lab-check: step $n: make lab failed"; bad=1; continue; }
+	scripts/grade.sh --step "$n" --student "$out/lab-$n" --out "$out/grade-$n" >"$out/grade-$n.txt" 2>&1
+	rc=$?
+	sed -n '/^step /,/^$/p' "$out/grade-$n.txt"
+	if [ "$rc" -eq 0 ]; then
+		echo "lab-check: step $n: the untouched skeleton passed: its markers remove nothing a test checks"
+		bad=1
+	fi
+	for piece in $(grep -ho '/\* LAB: [A-Za-z0-9_]*' steps/"$n"-*/*.c | sed 's|.* ||'); do
+		grep -q "not written yet: $piece " "$out/grade-$n/report.json" ||
+			{ echo "lab-check: step $n: no test fails for the missing $piece"; bad=1; }
+	done
+done
+echo "== the reference, steps ${steps[*]}"
+args=()
+[ ${#steps[@]} -eq 1 ] && args=(--step "${steps[0]}")
+if ! scripts/grade.sh "${args[@]}" --out "$out/reference" >"$out/reference.txt" 2>&1; then
+	echo "lab-check: the reference does not get full marks:"
+	bad=1
+fi
+sed -n '/^step /,/^$/p' "$out/reference.txt"
+[ "$bad" -eq 0 ] && echo "lab-check: every skeleton scores 0 on its step, the reference full marks"
+exit "$bad"
