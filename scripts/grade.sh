@@ -28,7 +28,7 @@
 set -u
 cd "$(dirname "$0")/.."
 reference=$PWD
-step="" student="" exercises=0 out=build/grade
+step="" student="" exercises=0 out=build/grade build_only=0
 per_test=${GRADE_TEST_SECONDS:-60}
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -36,7 +36,8 @@ while [ $# -gt 0 ]; do
 	--student) student=$2; shift 2 ;;
 	--exercises) exercises=1; shift ;;
 	--out) out=$2; shift 2 ;;
-	*) echo "usage: scripts/grade.sh [--step NN] [--student DIR] [--exercises] [--out DIR]" >&2; exit 2 ;;
+	--build-only) build_only=1; shift ;;
+	*) echo "usage: scripts/grade.sh [--step NN] [--student DIR] [--exercises] [--out DIR] [--build-only]" >&2; exit 2 ;;
 	esac
 done
 die() { echo "boxes: grade: $*" >&2; exit 2; }
@@ -67,14 +68,23 @@ out=$(cd "$out" && pwd)
 exec 9>"$out/.lock"
 flock -n 9 || die "$out is in use by another grader (give each its own GRADE_OUT)"
 tree=$out/tree
-rm -rf --one-file-system "$tree" "$out/logs" "$out/report.json" "$out/junit.xml"
-mkdir -p "$tree" "$out/logs"
+# Everything but the build goes; the build stays only if the sources are
+# byte for byte those it was made from (mtimes can't be trusted here).
+mkdir -p "$tree"
+find "$tree" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf --one-file-system {} +
+rm -rf "$out/logs" "$out/report.json" "$out/junit.xml"
+mkdir -p "$out/logs"
 
 # The reference without its steps, then the student's steps (or ours).
 tar -C "$reference" --exclude=./.git --exclude=./build --exclude=./steps \
 	--exclude="./${out#"$reference"/}" -cf - . | tar -C "$tree" -xf -
 tar -C "${student:-$reference}" -cf - steps | tar -C "$tree" -xf -
 echo graded >"$tree/.lab" # unused parameters in a half-written step are no error
+sources=$(cd "$tree" && find . -path ./build -prune -o -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
+if [ "$sources" != "$(cat "$out/sources.sha256" 2>/dev/null)" ]; then
+	rm -rf --one-file-system "$tree/build"
+	printf '%s\n' "$sources" >"$out/sources.sha256"
+fi
 
 echo "== building ${student:-the reference} in $tree"
 units=() ints=()
@@ -89,6 +99,7 @@ for t in "${ints[@]}"; do targets+=("build/tests/integration/$t"); done
 timeout -k 10 900 make -C "$tree" -k -j2 --no-print-directory "${targets[@]}" >"$out/logs/build.log" 2>&1
 build_rc=$?
 [ "$build_rc" -ne 0 ] && { echo "build failed (exit $build_rc), first errors:"; grep -m5 -E 'error|Error' "$out/logs/build.log"; }
+[ "$build_only" -eq 1 ] && exit "$build_rc"
 
 # Rows: STEP<TAB>FILE<TAB>TEST<TAB>RESULT<TAB>MESSAGE
 rows=$out/logs/rows.tsv
@@ -182,7 +193,7 @@ for n in "${steps[@]}"; do
 	if [ "$exercises" -eq 1 ]; then
 		for x in tests/exercises/test_"$n"_*.sh; do
 			[ -e "$x" ] || continue
-			if (cd "$tree" && BUILD=build timeout -k 10 "$per_test" bash "$reference/$x") >"$out/logs/$(basename "$x").log" 2>&1; then
+			if (cd "$tree" && BUILD=build timeout -k 10 "$per_test" bash "$x") >"$out/logs/$(basename "$x").log" 2>&1; then
 				row "$n" exercises "$(basename "$x" .sh)" passed ""
 			else
 				row "$n" exercises "$(basename "$x" .sh)" failed "$(tail -n 1 "$out/logs/$(basename "$x").log")"
