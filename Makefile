@@ -183,7 +183,7 @@ lab:
 	@scripts/lab.sh $(STEP) $(DEST)
 
 grade: deps
-	@scripts/grade.sh $(if $(STEP),--step $(STEP)) $(if $(STUDENT),--student $(STUDENT)) $(if $(EXERCISES),--exercises) --out $(BUILD)/grade
+	@scripts/grade.sh $(if $(STEP),--step $(STEP)) $(if $(STUDENT),--student $(STUDENT)) $(if $(EXERCISES),--exercises) --out $(or $(GRADE_OUT),$(BUILD)/grade)
 
 lab-check: deps
 	@scripts/lab-check.sh $(STEPS)
