@@ -19,6 +19,8 @@
 #include "02-pid-namespace/namespaces.h"
 #include "log.h"
 
+#define STEP 2 /* the step --trace names for what this file does */
+
 int make_mounts_private(void)
 {
 	/* LAB: make_mounts_private
@@ -26,7 +28,7 @@ int make_mounts_private(void)
 	 * on "/"), so nothing we mount propagates to the host. Read
 	 * mount_namespaces(7), mount(2). Tests: no container mount shows on the host.
 	 */
-	trace(2, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
+	trace(STEP, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return box_syserr("mount --make-rprivate", "/");
 	return 0;
@@ -45,7 +47,7 @@ int mount_proc(void)
 	 */
 	if (mkdir("/proc", 0555) < 0 && errno != EEXIST)
 		return box_syserr("mkdir", "/proc");
-	trace(2, "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NOEXEC|MS_NODEV)");
+	trace(STEP, "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NOEXEC|MS_NODEV)");
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) < 0)
 		return box_syserr("mount proc", "/proc");
 	return 0;
@@ -59,7 +61,7 @@ int set_hostname(const struct box *box)
 	 * uts_namespaces(7). Tests: hostname inside is --hostname's; the host's
 	 * hostname is unchanged (hostname escape BLOCKED).
 	 */
-	trace(2, "sethostname(\"%s\")", box->hostname);
+	trace(STEP, "sethostname(\"%s\")", box->hostname);
 	if (sethostname(box->hostname, strlen(box->hostname)) < 0)
 		return box_syserr("sethostname", box->hostname);
 	return 0;

@@ -28,6 +28,8 @@
 #include "08-seccomp/privileges.h"
 #include "log.h"
 
+#define STEP 8 /* the step --trace names for what this file does */
+
 int check_capability_options(const struct box *box)
 {
 	uint64_t kept;
@@ -42,7 +44,7 @@ int set_no_new_privs(void)
 	 * binaries, file capabilities). Read prctl(2) PR_SET_NO_NEW_PRIVS.
 	 * Tests: setuid-gain BLOCKED; NoNewPrivs: 1 in /proc/self/status.
 	 */
-	trace(8, "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+	trace(STEP, "prctl(PR_SET_NO_NEW_PRIVS, 1)");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return box_syserr("prctl", "PR_SET_NO_NEW_PRIVS");
 	return 0;
@@ -57,7 +59,7 @@ static int drop_from_bounding_set(uint64_t kept)
 	int cap;
 
 	describe_capabilities(~kept & all_capabilities(), names, sizeof(names));
-	trace(8, "prctl(PR_CAPBSET_DROP, ...) for each of: %s", names);
+	trace(STEP, "prctl(PR_CAPBSET_DROP, ...) for each of: %s", names);
 	for (cap = 0; cap < cap_max_bits(); cap++) {
 		if (kept & (1ULL << cap))
 			continue;
@@ -96,7 +98,7 @@ static int set_process_capabilities(uint64_t kept)
 		}
 	}
 	describe_capabilities(kept, names, sizeof(names));
-	trace(8, "capset(effective=permitted=%s, inheritable=none)", names);
+	trace(STEP, "capset(effective=permitted=%s, inheritable=none)", names);
 	if (result == 0 && cap_set_proc(caps) < 0)
 		result = box_syserr("capset", names);
 	cap_free(caps);
@@ -120,7 +122,7 @@ int drop_capabilities(const struct box *box)
 		return -1;
 	/* Ambient capabilities survive exec even into ordinary programs; a
 	 * container starts with none. */
-	trace(8, "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)");
+	trace(STEP, "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)");
 	if (cap_reset_ambient() < 0)
 		return box_syserr("prctl(PR_CAP_AMBIENT)", "PR_CAP_AMBIENT_CLEAR_ALL");
 	return set_process_capabilities(kept);
