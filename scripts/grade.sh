@@ -221,7 +221,7 @@ END {
 	print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"boxes grade\">" > junit
 	for (i = 1; i in order; i++) {
 		n = order[i]; total = count[n] + 0; ok = passed[n] + 0
-		escape = !esc[n] ? "-" : esc_bad[n] ? "ESCAPED" : "blocked"
+		escape = !esc[n] ? "-" : esc_bad[n] ? "NOT-blocked" : "blocked"
 		if (total == 0 || ok < total) all_ok = 0
 		# one line a missing piece (however many tests it fails), then the
 		# other failures one line each
