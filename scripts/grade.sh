@@ -28,7 +28,7 @@
 set -u
 cd "$(dirname "$0")/.."
 reference=$PWD
-step="" student="" exercises=0 out=build/grade build_only=0
+step="" student="" exercises=0 out=build/grade build_only=0 report_only=0
 per_test=${GRADE_TEST_SECONDS:-60}
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -37,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--exercises) exercises=1; shift ;;
 	--out) out=$2; shift 2 ;;
 	--build-only) build_only=1; shift ;;
+	--report-only) report_only=1; shift ;; # again from OUT/logs/rows.tsv
 	*) echo "usage: scripts/grade.sh [--step NN] [--student DIR] [--exercises] [--out DIR] [--build-only]" >&2; exit 2 ;;
 	esac
 done
@@ -68,6 +69,9 @@ out=$(cd "$out" && pwd)
 exec 9>"$out/.lock"
 flock -n 9 || die "$out is in use by another grader (give each its own GRADE_OUT)"
 tree=$out/tree
+build_rc=0
+rows=$out/logs/rows.tsv
+if [ "$report_only" -eq 0 ]; then
 # Everything but the build goes; the build stays only if the sources are
 # byte for byte those it was made from (mtimes can't be trusted here).
 mkdir -p "$tree"
@@ -102,7 +106,6 @@ build_rc=$?
 [ "$build_only" -eq 1 ] && exit "$build_rc"
 
 # Rows: STEP<TAB>FILE<TAB>TEST<TAB>RESULT<TAB>MESSAGE
-rows=$out/logs/rows.tsv
 : >"$rows"
 row() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$(printf '%s' "$5" | tr '\t\n' '  ' | cut -c1-300)" >>"$rows"; }
 
@@ -119,6 +122,7 @@ failure_message() { # failure_message LOGFILE TESTNAME
 		if ($0 ~ ("^not ok [0-9]+ - " name "$")) { found = 1; next }
 		delete before; n = 0; next
 	}
+	found && /^# (not )?ok - / { next }
 	found && /^# / { sub(/^# /, ""); tail = tail (tail ? "; " : "") $0; next }
 	found { exit }
 	{ before[++n] = $0 }
@@ -202,12 +206,24 @@ for n in "${steps[@]}"; do
 	fi
 done
 
+fi # report_only
+
+# The pieces whose stub is still in the graded tree: each is named in the
+# table even when an earlier missing piece stops every test before it.
+pieces=$out/logs/pieces.tsv
+: >"$pieces"
+for n in "${steps[@]}"; do
+	grep -ho 'lab_not_written("[A-Za-z0-9_]*", "[^"]*")' "$tree"/steps/"$n"-*/*.c 2>/dev/null |
+		sed -E "s/lab_not_written\(\"([^\"]*)\", \"([^\"]*)\"\)/$n\t\1\t\2/" >>"$pieces"
+done
+
 # The table, report.json and junit.xml, from the rows.
 escape_re='_(blocked|fails|hidden|killed|stopped|gains_nothing)_|_blocked$'
-awk -F '\t' -v escape_re="$escape_re" -v json="$out/report.json" -v junit="$out/junit.xml" \
+awk -F '\t' -v pieces_file="$pieces" -v escape_re="$escape_re" -v json="$out/report.json" -v junit="$out/junit.xml" \
 	-v student="${student:-reference}" -v steps="${steps[*]}" '
 function js(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/[\001-\037]/, " ", s); return "\"" s "\"" }
 function xs(s) { gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); gsub(/"/, "\\&quot;", s); gsub(/[\001-\037]/, " ", s); return s }
+FILENAME == pieces_file { stub[$1, ++stubs[$1]] = $2; lesson[$1, $2] = $3; next }
 {
 	n = $1; k = ++count[n]; file[n, k] = $2; test[n, k] = $3; result[n, k] = $4; msg[n, k] = $5
 	if ($4 == "passed") passed[n]++
@@ -215,7 +231,7 @@ function xs(s) { gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&
 }
 END {
 	split(steps, order, " ")
-	printf "\n%-5s %-12s %-10s %s\n", "step", "tests", "escape", "what failed"
+	printf "\n%-5s %-6s %-12s %-11s %s\n", "step", "mark", "tests", "escape", "what failed"
 	all_ok = 1
 	printf "{\n  \"student\": %s,\n  \"steps\": [", js(student) > json
 	print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"boxes grade\">" > junit
@@ -225,21 +241,29 @@ END {
 		if (total == 0 || ok < total) all_ok = 0
 		# one line a missing piece (however many tests it fails), then the
 		# other failures one line each
-		lines = 0; delete seen
+		lines = 0; delete seen; missing = ""
+		for (s = 1; s <= stubs[n]; s++) {
+			piece = stub[n, s]; line[++lines] = piece; seen[piece] = 0
+			missing = missing (s > 1 ? ", " : "") js(piece)
+		}
 		for (k = 1; k <= total; k++) {
 			if (result[n, k] == "passed") continue
-			if (match(msg[n, k], /not written yet: [^;]*/)) {
-				piece = substr(msg[n, k], RSTART, RLENGTH)
+			if (match(msg[n, k], /not written yet: [A-Za-z0-9_]+/)) {
+				piece = substr(msg[n, k], RSTART + 17, RLENGTH - 17)
 				if (!(piece in seen)) line[++lines] = piece
 				seen[piece]++
 			} else
 				line[++lines] = test[n, k] ": " msg[n, k]
 		}
-		for (l = 1; l <= lines; l++) if (line[l] in seen) line[l] = line[l] " (" seen[line[l]] " failing tests)"
-		printf "%-5s %-12s %-10s %s\n", n, ok "/" total, escape, total == 0 ? "no test ran: scores zero" : lines ? line[1] : ""
-		for (l = 2; l <= lines; l++) printf "%-29s %s\n", "", line[l]
-		printf "%s\n    {\"step\": %s, \"passed\": %d, \"total\": %d, \"score\": %s, \"escape\": %s, \"tests\": [",
-			(i > 1 ? "," : ""), js(n), ok, total, total ? sprintf("%.3f", ok / total) : "0", js(escape) > json
+		for (l = 1; l <= lines; l++) if (line[l] in seen) {
+			piece = line[l]
+			line[l] = "not written yet: " piece ((n, piece) in lesson ? " — " lesson[n, piece] ", The code" : "") \
+				(seen[piece] ? " (" seen[piece] " failing tests)" : " (stub in place; an earlier missing piece stops the tests first)")
+		}
+		printf "%-5s %-6s %-12s %-11s %s\n", n, (total && ok == total) ? "pass" : "FAIL", ok "/" total, escape, total == 0 ? "no test ran: scores zero" : lines ? line[1] : ""
+		for (l = 2; l <= lines; l++) printf "%-37s %s\n", "", line[l]
+		printf "%s\n    {\"step\": %s, \"passed\": %d, \"total\": %d, \"score\": %s, \"mark\": %d, \"escape\": %s, \"missing\": [%s], \"tests\": [",
+			(i > 1 ? "," : ""), js(n), ok, total, total ? sprintf("%.3f", ok / total) : "0", (total && ok == total), js(escape), missing > json
 		printf "  <testsuite name=\"step %s\" tests=\"%d\" failures=\"%d\">\n", n, total, (total - ok) > junit
 		for (k = 1; k <= total; k++) {
 			printf "%s\n      {\"file\": %s, \"test\": %s, \"result\": %s, \"message\": %s}", (k > 1 ? "," : ""),
@@ -254,7 +278,7 @@ END {
 	printf "\n  ],\n  \"passed\": %s\n}\n", all_ok ? "true" : "false" > json
 	print "</testsuites>" > junit
 	exit all_ok ? 0 : 1
-}' "$rows"
+}' "$pieces" "$rows"
 result=$?
 [ "$build_rc" -ne 0 ] && result=1
 echo
