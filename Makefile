@@ -7,6 +7,11 @@
 #   make test-vm    the same suite in a VM: Debian's kernel, pure cgroup v2
 #   make matrix     every escape program under every step, as a table
 #   make diff STEP=05   what step 05 adds over step 04
+#   make lab STEP=05 DEST=dir   a student's skeleton: step 05's marked code
+#                   replaced by stubs (every step's without STEP)
+#   make grade STEP=05 STUDENT=dir   score a student's tree with our tests
+#                   (every step without STEP; the reference without STUDENT)
+#   make lab-check  every step's skeleton scores 0, the reference full marks
 #   make asan       the whole suite under AddressSanitizer + UBSan
 #   make doctor     what this machine supports, step by step
 #   make bench      start-up cost of each step against real runtimes
@@ -29,7 +34,10 @@ PKGS    := libseccomp libcap libnl-route-3.0 libarchive jansson yaml-0.1 libcryp
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -iquote common -iquote steps -iquote beyond $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+# A student's skeleton (make lab wrote a .lab file): the stubs leave
+# parameters, variables and helpers unused until the student writes them.
+LAB_CFLAGS := $(if $(wildcard .lab),-Wno-unused-parameter -Wno-unused-function -Wno-unused-variable -Wno-unused-but-set-variable -Wno-unused-label)
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -iquote common -iquote steps -iquote beyond $(PKG_CFLAGS) $(LAB_CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 
 STEP_DIRS   := $(sort $(patsubst %/,%,$(wildcard steps/[0-9][0-9]-*/)))
@@ -68,7 +76,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SOAK_SECONDS ?= 300
 
-.PHONY: all libs-present deps doctor demo test test-vm unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak image-nginx compose-example compose-demo
+.PHONY: all libs-present deps doctor demo lab grade lab-check test test-vm unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak image-nginx compose-example compose-demo
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -208,6 +216,16 @@ matrix: deps
 
 diff:
 	@scripts/diff-step.sh $(STEP)
+
+lab:
+	@test -n "$(DEST)" || { echo "boxes: make lab needs DEST=dir"; exit 2; }
+	@scripts/lab.sh $(STEP) $(DEST)
+
+grade: deps
+	@scripts/grade.sh $(if $(STEP),--step $(STEP)) $(if $(STUDENT),--student $(STUDENT)) $(if $(EXERCISES),--exercises) --out $(or $(GRADE_OUT),$(BUILD)/grade)
+
+lab-check: deps
+	@scripts/lab-check.sh $(STEPS)
 
 # A separate build tree, so the sanitizer objects never mix with the others.
 asan:

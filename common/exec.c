@@ -1,6 +1,7 @@
 /* exec.c - the container's last act: a clean environment, no inherited
  * file descriptors, exec(3) of the command. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,42 +32,62 @@ static int set_variable(const char **env, int *used, int count, const char *entr
 	return 0;
 }
 
+/* Where build_environment puts its variables: env (count slots, used so
+ * far) and the text they point into (storage, offset bytes so far). */
+struct env_out {
+	const char **env;
+	int count, used;
+	char *storage;
+	int storage_len, offset;
+};
+
+/* One "KEY=VALUE" formatted into storage and set in env; -1 when either is
+ * full. */
+__attribute__((format(printf, 2, 3))) static int add_formatted(struct env_out *out, const char *fmt,
+							       ...)
+{
+	char *entry = out->storage + out->offset;
+	va_list args;
+	int n;
+
+	va_start(args, fmt);
+	n = vsnprintf(entry, (size_t)(out->storage_len - out->offset), fmt, args);
+	va_end(args);
+	if (n < 0 || n >= out->storage_len - out->offset)
+		return -1;
+	out->offset += n + 1;
+	return set_variable(out->env, &out->used, out->count, entry);
+}
+
 int build_environment(const struct box *box, const char **env, int count, char *storage,
 		      int storage_len)
 {
 	const char *term = getenv("TERM");
-	int used = 0, offset = 0, i;
-	char *entry;
+	struct env_out out = {env, count, 0, storage, storage_len, 0};
+	int i;
 
 	env[0] = NULL;
-#define ADD_FORMATTED(...)                                                                         \
-	do {                                                                                       \
-		int n = snprintf(storage + offset, (size_t)(storage_len - offset), __VA_ARGS__);   \
-		if (n < 0 || n >= storage_len - offset)                                            \
-			return -1;                                                                 \
-		entry = storage + offset;                                                          \
-		offset += n + 1;                                                                   \
-		if (set_variable(env, &used, count, entry) < 0)                                    \
-			return -1;                                                                 \
-	} while (0)
-
-	ADD_FORMATTED("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	ADD_FORMATTED("HOME=/root");
-	ADD_FORMATTED("TERM=%s", term && *term ? term : "xterm");
-	if (box->hostname)
-		ADD_FORMATTED("HOSTNAME=%s", box->hostname);
+	if (add_formatted(&out,
+			  "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
+		return -1;
+	if (add_formatted(&out, "HOME=/root") < 0)
+		return -1;
+	if (add_formatted(&out, "TERM=%s", term && *term ? term : "xterm") < 0)
+		return -1;
+	if (box->hostname && add_formatted(&out, "HOSTNAME=%s", box->hostname) < 0)
+		return -1;
 	for (i = 0; i < box->env_count; i++) {
 		const char *given = box->env_extra[i];
 
 		if (strchr(given, '=')) {
-			if (set_variable(env, &used, count, given) < 0)
+			if (set_variable(env, &out.used, count, given) < 0)
 				return -1;
 		} else if (getenv(given)) { /* -e KEY: the host's value, if any */
-			ADD_FORMATTED("%s=%s", given, getenv(given));
+			if (add_formatted(&out, "%s=%s", given, getenv(given)) < 0)
+				return -1;
 		}
 	}
-#undef ADD_FORMATTED
-	return used;
+	return out.used;
 }
 
 int close_inherited_fds(void)

@@ -95,6 +95,27 @@ void box_init(struct box *box, int step)
 	box->cgroup_fd = -1;
 }
 
+/* Only the lines of the options that step knows. */
+static void print_option_list(int step, FILE *out)
+{
+	int i;
+
+	for (i = 0; i < OPTION_COUNT; i++) {
+		const struct option_info *opt = &option_table[i];
+		char left[64];
+
+		if (opt->step > step)
+			continue;
+		if (opt->key < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", opt->key, opt->name,
+				 opt->arg ? " " : "", opt->arg ? opt->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", opt->name, opt->arg ? " " : "",
+				 opt->arg ? opt->arg : "");
+		fprintf(out, "  %-24s%s\n", left, opt->help);
+	}
+}
+
 void print_usage(int step, const char *program, FILE *out)
 {
 	if (step >= 9)
@@ -114,26 +135,6 @@ void print_usage(int step, const char *program, FILE *out)
 	    out,
 	    "\nExit status: the command's own; 128+N if signal N killed it (137: also\n"
 	    "out of memory); 125 if boxes failed; 126 if COMMAND can't run; 127 if not found.\n");
-}
-
-void print_option_list(int step, FILE *out)
-{
-	int i;
-
-	for (i = 0; i < OPTION_COUNT; i++) {
-		const struct option_info *opt = &option_table[i];
-		char left[64];
-
-		if (opt->step > step)
-			continue;
-		if (opt->key < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", opt->key, opt->name,
-				 opt->arg ? " " : "", opt->arg ? opt->arg : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", opt->name, opt->arg ? " " : "",
-				 opt->arg ? opt->arg : "");
-		fprintf(out, "  %-24s%s\n", left, opt->help);
-	}
 }
 
 /* One whole number of a "C:H:N" map, digits only, ending at stop. */

@@ -44,9 +44,6 @@ void exit_unless_parsed(int parsed, int step, const char *program);
 /* The help text of one step ("Usage: ...", its options). */
 void print_usage(int step, const char *program, FILE *out);
 
-/* Only the lines of the options that step knows, for another usage line. */
-void print_option_list(int step, FILE *out);
-
 /* "C:H:N" (--uidmap) into map: 0, or -1 with *problem set to what is
  * wrong ("COUNT must be 1 to 4294967295"). problem may be NULL. */
 int parse_id_map(const char *text, struct id_map *map, const char **problem);

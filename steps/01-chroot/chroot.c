@@ -13,14 +13,23 @@
 #include "01-chroot/chroot.h"
 #include "log.h"
 
+#define STEP 1 /* the step --trace names for what this file does */
+
 int enter_chroot(const char *dir)
 {
-	trace(1, "chroot(\"%s\")", dir);
+	/* LAB: enter_chroot
+	 * Make dir the process's root: chroot(2) into it, then chdir(2) to "/"
+	 * so that "." is inside it too. Read chroot(2). Return 0, or
+	 * box_syserr("chroot", dir) on error. Tests: the container sees the
+	 * rootfs's /etc/os-release, not the host's; bad rootfs: exit 125.
+	 */
+	trace(STEP, "chroot(\"%s\")", dir);
 	if (chroot(dir) < 0)
 		return box_syserr("chroot", dir);
 	/* Without this the process could still reach the host through "." */
-	trace(1, "chdir(\"/\")");
+	trace(STEP, "chdir(\"/\")");
 	if (chdir("/") < 0)
 		return box_syserr("chdir", "/");
 	return 0;
+	/* LAB END */
 }

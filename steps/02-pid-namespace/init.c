@@ -24,6 +24,8 @@
 #include "exec.h"
 #include "log.h"
 
+#define STEP 2 /* the step --trace names for what this file does */
+
 static volatile pid_t command_pid = -1;
 
 static void forward_to_command(int sig)
@@ -62,7 +64,8 @@ static void reset_signals_for_command(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-int run_init(struct box *box)
+/* Fork the command under a tiny init; returns the command's exit code. */
+static int run_init(struct box *box)
 {
 	sigset_t all, none;
 	int wstatus;
@@ -82,7 +85,7 @@ int run_init(struct box *box)
 	forward_all_signals();
 	if (close_inherited_fds() < 0) /* PID 1 keeps nothing of the runtime's */
 		return EXIT_BOXES_FAILED;
-	trace(2, "fork() under --init: PID 1 reaps and forwards");
+	trace(STEP, "fork() under --init: PID 1 reaps and forwards");
 	pid = fork();
 	if (pid < 0) {
 		box_syserr("fork", "init");
@@ -122,7 +125,7 @@ int exec_or_init(struct box *box)
 	 * as PID 1 without a handler, the command would never see it. */
 	held = take_held_signal();
 	if (held) {
-		trace(2, "SIG%s came before the command ran: the container ends",
+		trace(STEP, "SIG%s came before the command ran: the container ends",
 		      sigabbrev_np(held));
 		return 128 + held;
 	}

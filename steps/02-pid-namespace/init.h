@@ -5,9 +5,6 @@
 
 #include "box.h"
 
-/* Fork the command under a tiny init; returns the command's exit code. */
-int run_init(struct box *box);
-
 /* exec the command directly, or under the tiny init with --init. */
 int exec_or_init(struct box *box);
 

@@ -19,30 +19,51 @@
 #include "02-pid-namespace/namespaces.h"
 #include "log.h"
 
+#define STEP 2 /* the step --trace names for what this file does */
+
 int make_mounts_private(void)
 {
-	trace(2, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
+	/* LAB: make_mounts_private
+	 * Make every mount of our new mount namespace private (MS_REC|MS_PRIVATE
+	 * on "/"), so nothing we mount propagates to the host. Read
+	 * mount_namespaces(7), mount(2). Tests: no container mount shows on the host.
+	 */
+	trace(STEP, "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE)");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return box_syserr("mount --make-rprivate", "/");
 	return 0;
+	/* LAB END */
 }
 
 int mount_proc(void)
 {
 	/* The rootfs may lack /proc; create it (in the rootfs at step 02 and
 	 * 03, in our own upper dir from step 04 on). */
+	/* LAB: mount_proc
+	 * Mount a fresh procfs on /proc (create it if missing), nosuid, noexec,
+	 * nodev: it shows the PID namespace of whoever mounts it. Read proc(5),
+	 * pid_namespaces(7). Tests: ps inside shows PID 1 and no host process;
+	 * host-processes escape BLOCKED.
+	 */
 	if (mkdir("/proc", 0555) < 0 && errno != EEXIST)
 		return box_syserr("mkdir", "/proc");
-	trace(2, "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NOEXEC|MS_NODEV)");
+	trace(STEP, "mount(\"proc\", \"/proc\", \"proc\", MS_NOSUID|MS_NOEXEC|MS_NODEV)");
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL) < 0)
 		return box_syserr("mount proc", "/proc");
 	return 0;
+	/* LAB END */
 }
 
 int set_hostname(const struct box *box)
 {
-	trace(2, "sethostname(\"%s\")", box->hostname);
+	/* LAB: set_hostname
+	 * Set the UTS namespace's hostname to box->hostname. Read sethostname(2),
+	 * uts_namespaces(7). Tests: hostname inside is --hostname's; the host's
+	 * hostname is unchanged (hostname escape BLOCKED).
+	 */
+	trace(STEP, "sethostname(\"%s\")", box->hostname);
 	if (sethostname(box->hostname, strlen(box->hostname)) < 0)
 		return box_syserr("sethostname", box->hostname);
 	return 0;
+	/* LAB END */
 }

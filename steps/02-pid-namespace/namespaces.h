@@ -2,6 +2,8 @@
 #ifndef BOXES_NAMESPACES_H
 #define BOXES_NAMESPACES_H
 
+#include <sched.h> /* CLONE_NEW* */
+
 #include "box.h"
 
 /* The namespaces step 02 asks clone(2) for. */

@@ -324,6 +324,13 @@ static int write_memory_limit(struct box *box, enum cgroup_mode mode, const char
 {
 	char bytes[32];
 
+	/* LAB: write_memory_limit
+	 * --memory: write box->memory_bytes to memory.max (v2) or
+	 * memory.limit_in_bytes (v1), and forbid swap (memory.swap.max 0, or
+	 * memory.memsw.limit_in_bytes = the limit, when the file exists).
+	 * Read Documentation/admin-guide/cgroup-v2.rst (memory), cgroups(7).
+	 * Tests: memory-hog is OOM-killed (exit 137, a line saying so).
+	 */
 	snprintf(bytes, sizeof(bytes), "%lld", box->memory_bytes);
 	if (mode == CGROUP_V2) {
 		if (write_file(dir, "memory.max", bytes) < 0)
@@ -340,6 +347,7 @@ static int write_memory_limit(struct box *box, enum cgroup_mode mode, const char
 	if (!parent_has(dir, "memory.memsw.limit_in_bytes"))
 		return 0;
 	return write_file(dir, "memory.memsw.limit_in_bytes", bytes);
+	/* LAB END */
 }
 
 /* --pids-limit: fork(2) and clone(2) fail with EAGAIN once the cgroup
@@ -348,8 +356,13 @@ static int write_pids_limit(struct box *box, const char *dir)
 {
 	char count[32];
 
+	/* LAB: write_pids_limit
+	 * --pids-limit: write box->pids_limit to pids.max (v1 and v2 alike).
+	 * Read cgroup-v2.rst (pids). Tests: fork-bomb is stopped (BLOCKED).
+	 */
 	snprintf(count, sizeof(count), "%lld", box->pids_limit);
 	return write_file(dir, "pids.max", count);
+	/* LAB END */
 }
 
 /* --cpus 0.5: the CFS scheduler lets the cgroup run QUOTA microseconds of
@@ -565,9 +578,16 @@ int cgroup_add(struct box *box)
 	}
 	finish_warm_up(info);
 	snprintf(pid, sizeof(pid), "%d", (int)box->container_pid);
+	/* LAB: cgroup_add
+	 * Move the container (box->container_pid) into each of its cgroup
+	 * directories (info->dirs[]): write its pid to cgroup.procs.
+	 * Read cgroups(7), "Creating cgroups and moving processes". Tests:
+	 * /proc/self/cgroup inside names boxes/<id>; the limits hold.
+	 */
 	for (i = 0; i < info->dir_count; i++)
 		if (write_file(info->dirs[i], "cgroup.procs", pid) < 0)
 			return -1;
+	/* LAB END */
 	return 0;
 }
 

@@ -39,6 +39,8 @@
 #include "size.h"
 #include "state.h"
 
+#define STEP 4 /* the step --trace names for what this file does */
+
 /* statfs(2) f_type values of filesystems overlayfs refuses as upper dir. */
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
 #define NFS_SUPER_MAGIC 0x6969
@@ -187,7 +189,7 @@ static int make_state_subdir(const struct box *box, const char *name, char *out,
 {
 	if (path_join(out, out_len, box->state_dir, name) < 0)
 		return -1;
-	trace(4, "mkdir(\"%s\")", out);
+	trace(STEP, "mkdir(\"%s\")", out);
 	if (mkdir(out, 0755) < 0)
 		return box_syserr("mkdir", out);
 	return 0;
@@ -319,7 +321,13 @@ static int append_upper_and_work(const struct box *box, char *out, size_t out_le
 
 static int mount_overlay_here(struct box *box, const char *options)
 {
-	trace(4, "mount(\"overlay\", \"%s\", \"overlay\", 0, \"%s\")", box->merged_dir, options);
+	/* LAB: mount_overlay_here
+	 * Mount overlayfs on box->merged_dir with the options built above
+	 * (lowerdir=...,upperdir=...,workdir=...). Read mount(2) and the kernel's
+	 * Documentation/filesystems/overlayfs.rst. Tests: the container's writes
+	 * land in its upper dir; rootfs-tamper BLOCKED; the rootfs is unchanged.
+	 */
+	trace(STEP, "mount(\"overlay\", \"%s\", \"overlay\", 0, \"%s\")", box->merged_dir, options);
 	if (mount("overlay", box->merged_dir, "overlay", 0, options) < 0) {
 		int saved = errno;
 
@@ -331,6 +339,7 @@ static int mount_overlay_here(struct box *box, const char *options)
 				  box->state_dir);
 		return -1;
 	}
+	/* LAB END */
 	return 0;
 }
 
@@ -344,7 +353,7 @@ int mount_overlay(struct box *box)
 		return -1;
 	if (box->layers_idmapped) { /* the paths above are relative to BOXES_RUN/<id> */
 		back = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		trace(4, "chdir(\"%s\")", box->state_dir);
+		trace(STEP, "chdir(\"%s\")", box->state_dir);
 		if (back < 0 || chdir(box->state_dir) < 0) {
 			if (back >= 0)
 				close(back);
@@ -372,7 +381,7 @@ void overlay_cleanup(struct box *box)
 	 * itself goes last (state_remove), after the cgroup and the veth. */
 	if (!box->state_dir[0])
 		return;
-	trace(4, "rm -r \"%s\"/{upper,work,merged}", box->state_dir);
+	trace(STEP, "rm -r \"%s\"/{upper,work,merged}", box->state_dir);
 	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++)
 		if (path_join(path, sizeof(path), box->state_dir, made[i]) == 0)
 			remove_tree(path);

@@ -35,6 +35,8 @@
 #include "log.h"
 #include "state.h"
 
+#define STEP 5 /* the step --trace names for what this file does */
+
 /* The nodes of the container's /dev, bound from the host's. */
 static const char *const device_nodes[] = {
     "null", /* the bit bucket */
@@ -104,8 +106,9 @@ static int mount_traced(const char *source, const char *target, const char *type
 {
 	char source_text[4200], type_text[64], data_text[200], action[80] = "mount --bind";
 
-	trace(5, "mount(%s, \"%s\", %s, %s, %s)", quoted(source, source_text, sizeof(source_text)),
-	      target, quoted(type, type_text, sizeof(type_text)), flag_names,
+	trace(STEP, "mount(%s, \"%s\", %s, %s, %s)",
+	      quoted(source, source_text, sizeof(source_text)), target,
+	      quoted(type, type_text, sizeof(type_text)), flag_names,
 	      quoted(data, data_text, sizeof(data_text)));
 	if (flags & MS_REMOUNT)
 		snprintf(action, sizeof(action), "mount -o remount,ro");
@@ -146,7 +149,7 @@ static int make_device_links(const char *dev_dir)
 	for (i = 0; i < COUNT(device_links); i++) {
 		if (path_join(link_path, sizeof(link_path), dev_dir, device_links[i].name) < 0)
 			return -1;
-		trace(5, "symlink(\"%s\", \"%s\")", device_links[i].target, link_path);
+		trace(STEP, "symlink(\"%s\", \"%s\")", device_links[i].target, link_path);
 		if (symlink(device_links[i].target, link_path) < 0)
 			return box_syserr("symlink", link_path);
 	}
@@ -224,7 +227,7 @@ static bool missing(const char *path, struct stat *st)
 {
 	if (lstat(path, st) == 0)
 		return false;
-	trace(5, "%s: not on this kernel, nothing to do", path);
+	trace(STEP, "%s: not on this kernel, nothing to do", path);
 	return true;
 }
 
@@ -271,7 +274,7 @@ static int mount_sys(const struct box *box, const char *sys_dir)
 
 	if (make_dir(sys_dir, 0555) < 0)
 		return -1;
-	trace(5,
+	trace(STEP,
 	      "mount(\"sysfs\", \"%s\", \"sysfs\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)",
 	      sys_dir);
 	if (mount("sysfs", sys_dir, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) ==
@@ -279,13 +282,13 @@ static int mount_sys(const struct box *box, const char *sys_dir)
 		return 0;
 	if (errno != EPERM)
 		return box_syserr("mount -t sysfs", sys_dir);
-	trace(5,
+	trace(STEP,
 	      "sysfs: EPERM: our network namespace is not our user namespace's%s; "
 	      "bind the host's /sys read-only instead",
 	      box->net == NET_HOST ? " (--net host)" : "");
 	if (mount_traced("/sys", sys_dir, NULL, MS_BIND | MS_REC, "MS_BIND|MS_REC", NULL) < 0)
 		return -1;
-	trace(5, "mount_setattr(\"%s\", AT_RECURSIVE, MOUNT_ATTR_RDONLY)", sys_dir);
+	trace(STEP, "mount_setattr(\"%s\", AT_RECURSIVE, MOUNT_ATTR_RDONLY)", sys_dir);
 	if (mount_setattr(AT_FDCWD, sys_dir, AT_RECURSIVE, &read_only, sizeof(read_only)) < 0)
 		return box_syserr("mount_setattr MOUNT_ATTR_RDONLY", sys_dir);
 	return 0;
@@ -305,11 +308,17 @@ int mount_proc_and_sys(const struct box *box)
 			 "MS_NOSUID|MS_NOEXEC|MS_NODEV", NULL) < 0 ||
 	    mount_sys(box, sys_dir) < 0)
 		return -1;
+	/* LAB: mask_proc_paths
+	 * Make each of read_only_paths[] read-only (make_read_only) and hide
+	 * each of masked_paths[] (mask). Read proc(5), mount_setattr(2).
+	 * Tests: proc-write and core-pattern BLOCKED; /proc/timer_list empty.
+	 */
 	for (i = 0; i < COUNT(read_only_paths); i++)
 		if (make_path_read_only(root, read_only_paths[i]) < 0)
 			return -1;
 	for (i = 0; i < COUNT(masked_paths); i++)
 		if (mask_path(root, masked_paths[i]) < 0)
 			return -1;
+	/* LAB END */
 	return 0;
 }

@@ -34,6 +34,8 @@
 #include "05-pivot-root/pivot_root.h"
 #include "log.h"
 
+#define STEP 5 /* the step --trace names for what this file does */
+
 /* glibc has no wrapper for pivot_root(2). */
 static int pivot_root(const char *new_root, const char *put_old)
 {
@@ -57,13 +59,20 @@ int pivot_into(const char *new_root)
 	/* The overlay of step 04 already is a mount point; binding new_root
 	 * onto itself makes any directory one. MS_REC keeps what is mounted
 	 * below it (/dev, /proc, /sys of mounts.c). */
-	trace(5, "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC)", new_root, new_root);
+	/* LAB: pivot_into
+	 * Make new_root the root mount and let go of the host's: bind new_root
+	 * onto itself (MS_BIND|MS_REC), chdir into it, pivot_root(".", "."),
+	 * umount2(".", MNT_DETACH), chdir("/"). Read pivot_root(2) (NOTES),
+	 * umount(2). Tests: chroot-breakout BLOCKED; no host mount inside;
+	 * no .old_root left in the rootfs.
+	 */
+	trace(STEP, "mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC)", new_root, new_root);
 	if (mount(new_root, new_root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return box_syserr("mount --rbind", new_root);
-	trace(5, "chdir(\"%s\")", new_root);
+	trace(STEP, "chdir(\"%s\")", new_root);
 	if (chdir(new_root) < 0)
 		return box_syserr("chdir", new_root);
-	trace(5, "pivot_root(\".\", \".\")");
+	trace(STEP, "pivot_root(\".\", \".\")");
 	if (pivot_root(".", ".") < 0) {
 		int saved = errno;
 
@@ -75,11 +84,12 @@ int pivot_into(const char *new_root)
 	 * (MNT_DETACH): it is busy (we came from there), and the kernel frees
 	 * it once no one uses it. Without this step the host's "/" would stay
 	 * reachable through the mount table. */
-	trace(5, "umount2(\".\" (the old root), MNT_DETACH)");
+	trace(STEP, "umount2(\".\" (the old root), MNT_DETACH)");
 	if (umount2(".", MNT_DETACH) < 0)
 		return box_syserr("umount2 old root", ".");
-	trace(5, "chdir(\"/\")");
+	trace(STEP, "chdir(\"/\")");
 	if (chdir("/") < 0)
 		return box_syserr("chdir", "/");
+	/* LAB END */
 	return 0;
 }

@@ -37,6 +37,8 @@
 #include "log.h"
 #include "state.h"
 
+#define STEP 6 /* the step --trace names for what this file does */
+
 #define POOL_FIRST 0x0ac80000u /* 10.200.0.0 */
 #define POOL_MASK 0xffff0000u /* /16 */
 #define PROJECT_FIRST 0x0ac88000u /* 10.200.128.0: step 10's /24s */
@@ -183,7 +185,7 @@ static int try_lease(const struct box *box, struct subnet *subnet)
 		if (fd < 0 && errno == EEXIST) {
 			fd = lock_lease_file(subnet->lease, 0);
 			if (fd >= 0)
-				trace(6, "\"%s\": its runtime is dead (lock free): taken over",
+				trace(STEP, "\"%s\": its runtime is dead (lock free): taken over",
 				      subnet->lease);
 		}
 		if (fd < 0 && errno == EWOULDBLOCK)
@@ -253,7 +255,7 @@ int subnet_lease_at(const char *dir, const struct box *box, struct subnet *out)
 		return box_syserr("mkdir", dir);
 	if (pick_block(dir, box, out, 0, SUBNET_COUNT, 1, subnet_describe) < 0)
 		return -1;
-	trace(6, "lease %s/30: \"%s\", flock(LOCK_EX) while we run", out->network, out->lease);
+	trace(STEP, "lease %s/30: \"%s\", flock(LOCK_EX) while we run", out->network, out->lease);
 	return 0;
 }
 
@@ -281,7 +283,7 @@ void subnet_release(struct subnet *subnet)
 {
 	if (subnet->index < 0 || subnet->lease_fd < 0)
 		return;
-	trace(6, "unlink(\"%s\"): %s/30 is free again", subnet->lease, subnet->network);
+	trace(STEP, "unlink(\"%s\"): %s/30 is free again", subnet->lease, subnet->network);
 	if (unlink(subnet->lease) < 0 && errno != ENOENT)
 		box_syserr("unlink", subnet->lease);
 	close(subnet->lease_fd);
@@ -308,7 +310,7 @@ int subnet_sweep_lease(const char *path)
 	fd = lock_lease_file(path, 0);
 	if (fd < 0)
 		return errno == ENOENT || errno == EWOULDBLOCK ? 0 : box_syserr("open", path);
-	trace(6, "unlink(\"%s\"): a dead run's lease", path);
+	trace(STEP, "unlink(\"%s\"): a dead run's lease", path);
 	if (unlink(path) < 0)
 		box_syserr("unlink", path);
 	close(fd);

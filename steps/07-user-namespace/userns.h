@@ -25,7 +25,7 @@ int map_rootfs_to_userns(struct box *box);
 
 /* Child, once released: become uid 0 / gid 0 of the namespace, with no
  * supplementary groups left over from the host. */
-int become_root(const struct box *box);
+int become_root(void);
 
 /* "0 100000 65536": one line of a uid_map or gid_map (user_namespaces(7)).
  * 0 or -1 when out is too small. */

@@ -36,7 +36,7 @@ static const struct sweeper sweepers[] = {SWEEPERS_03, SWEEPERS_06, {NULL, NULL}
 static int container_main(struct box *box)
 {
 	if (wait_for_parent(box) < 0 /* 01, 03, 06, 07: maps are written */
-	    || become_root(box) < 0 /* 07: uid 0 of our namespace */
+	    || become_root() < 0 /* 07: uid 0 of our namespace */
 	    || make_mounts_private() < 0 /* 02: our mounts stay ours */
 	    || mount_overlay(box) < 0 /* 04: over the idmapped rootfs (07) */
 	    || make_minimal_dev(box->merged_dir) < 0 /* 05: no host disks */

@@ -28,6 +28,8 @@
 #include "08-seccomp/privileges.h"
 #include "log.h"
 
+#define STEP 8 /* the step --trace names for what this file does */
+
 int check_capability_options(const struct box *box)
 {
 	uint64_t kept;
@@ -37,10 +39,16 @@ int check_capability_options(const struct box *box)
 
 int set_no_new_privs(void)
 {
-	trace(8, "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+	/* LAB: set_no_new_privs
+	 * Set no_new_privs, so that exec can never add privileges (setuid
+	 * binaries, file capabilities). Read prctl(2) PR_SET_NO_NEW_PRIVS.
+	 * Tests: setuid-gain BLOCKED; NoNewPrivs: 1 in /proc/self/status.
+	 */
+	trace(STEP, "prctl(PR_SET_NO_NEW_PRIVS, 1)");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return box_syserr("prctl", "PR_SET_NO_NEW_PRIVS");
 	return 0;
+	/* LAB END */
 }
 
 /* Bounding set first: dropping from it needs CAP_SETPCAP, which the
@@ -51,7 +59,7 @@ int drop_from_bounding_set(uint64_t kept)
 	int cap;
 
 	describe_capabilities(~kept & all_capabilities(), names, sizeof(names));
-	trace(8, "prctl(PR_CAPBSET_DROP, ...) for each of: %s", names);
+	trace(STEP, "prctl(PR_CAPBSET_DROP, ...) for each of: %s", names);
 	for (cap = 0; cap < cap_max_bits(); cap++) {
 		if (kept & (1ULL << cap))
 			continue;
@@ -90,7 +98,7 @@ static int set_process_capabilities(uint64_t kept)
 		}
 	}
 	describe_capabilities(kept, names, sizeof(names));
-	trace(8, "capset(effective=permitted=%s, inheritable=none)", names);
+	trace(STEP, "capset(effective=permitted=%s, inheritable=none)", names);
 	if (result == 0 && cap_set_proc(caps) < 0)
 		result = box_syserr("capset", names);
 	cap_free(caps);
@@ -103,12 +111,20 @@ int drop_capabilities(const struct box *box)
 
 	if (capability_mask_from_options(box, &kept) < 0)
 		return -1;
+	/* LAB: drop_capabilities
+	 * Keep only the capabilities in kept: drop the rest from the bounding
+	 * set (drop_from_bounding_set), clear the ambient set, then set
+	 * permitted, effective and inheritable (set_process_capabilities).
+	 * Read capabilities(7). Tests: CapEff inside is the default set;
+	 * mount-tmpfs BLOCKED; --cap-add/--cap-drop change it.
+	 */
 	if (drop_from_bounding_set(kept) < 0)
 		return -1;
 	/* Ambient capabilities survive exec even into ordinary programs; a
 	 * container starts with none. */
-	trace(8, "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)");
+	trace(STEP, "prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)");
 	if (cap_reset_ambient() < 0)
 		return box_syserr("prctl(PR_CAP_AMBIENT)", "PR_CAP_AMBIENT_CLEAR_ALL");
 	return set_process_capabilities(kept);
+	/* LAB END */
 }

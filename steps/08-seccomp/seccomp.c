@@ -24,6 +24,8 @@
 #include "08-seccomp/seccomp.h"
 #include "log.h"
 
+#define STEP 8 /* the step --trace names for what this file does */
+
 struct denied_syscall {
 	const char *name;
 	const char *reason;
@@ -136,7 +138,8 @@ static int add_abis(scmp_filter_ctx filter)
 
 		if (result < 0 && result != -EEXIST)
 			return libseccomp_failed(result, "seccomp_arch_add", other_abis[i].name);
-		trace(8, "seccomp_arch_add(%s): the same rules for this ABI", other_abis[i].name);
+		trace(STEP, "seccomp_arch_add(%s): the same rules for this ABI",
+		      other_abis[i].name);
 	}
 #else
 	(void)filter;
@@ -155,7 +158,7 @@ static int add_deny_list(scmp_filter_ctx filter)
 		int result;
 
 		if (number == __NR_SCMP_ERROR) { /* a libseccomp older than the call */
-			trace(8, "seccomp: %s unknown to this libseccomp, not filtered",
+			trace(STEP, "seccomp: %s unknown to this libseccomp, not filtered",
 			      deny_list[i].name);
 			continue;
 		}
@@ -166,7 +169,7 @@ static int add_deny_list(scmp_filter_ctx filter)
 			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
 						 used ? " " : "", deny_list[i].name);
 	}
-	trace(8, "seccomp_rule_add(EPERM): %s", names);
+	trace(STEP, "seccomp_rule_add(EPERM): %s", names);
 	return 0;
 }
 
@@ -180,7 +183,7 @@ static int add_clone_rules(scmp_filter_ctx filter)
 	result = seccomp_rule_add(filter, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	if (result < 0)
 		return libseccomp_failed(result, "seccomp_rule_add", "clone3");
-	trace(8, "seccomp_rule_add(ENOSYS): clone3 (libc falls back to clone)");
+	trace(STEP, "seccomp_rule_add(ENOSYS): clone3 (libc falls back to clone)");
 	/* One rule per flag: "(flags & CLONE_NEWxx) == CLONE_NEWxx". */
 	for (i = 0; i < NAMESPACE_FLAG_COUNT; i++) {
 		result = seccomp_rule_add(
@@ -189,7 +192,7 @@ static int add_clone_rules(scmp_filter_ctx filter)
 		if (result < 0)
 			return libseccomp_failed(result, "seccomp_rule_add", "clone");
 	}
-	trace(8, "seccomp_rule_add(EPERM): clone with any CLONE_NEW* flag");
+	trace(STEP, "seccomp_rule_add(EPERM): clone with any CLONE_NEW* flag");
 	return 0;
 }
 
@@ -216,14 +219,20 @@ int load_seccomp_filter(const struct box *box)
 	int result;
 
 	if (box->seccomp == SECCOMP_UNCONFINED) {
-		trace(8, "--seccomp unconfined: no filter, every syscall reaches the kernel");
+		trace(STEP, "--seccomp unconfined: no filter, every syscall reaches the kernel");
 		return 0;
 	}
+	/* LAB: load_seccomp_filter
+	 * Build the filter (build_filter) and load it into the kernel
+	 * (seccomp_load), release it; explain -EACCES (no_new_privs missing).
+	 * Read seccomp(2), seccomp_load(3). Tests: keyctl, shocker,
+	 * nested-userns BLOCKED; --seccomp unconfined lets them through.
+	 */
 	filter = build_filter();
 	if (!filter)
 		return -1;
 	/* Last act before exec: from here on the filter applies to us too. */
-	trace(8, "seccomp(SECCOMP_SET_MODE_FILTER): load the filter");
+	trace(STEP, "seccomp(SECCOMP_SET_MODE_FILTER): load the filter");
 	result = seccomp_load(filter);
 	seccomp_release(filter);
 	if (result == -EACCES)
@@ -232,6 +241,7 @@ int load_seccomp_filter(const struct box *box)
 	if (result < 0)
 		return libseccomp_failed(result, "seccomp_load", "the container's filter");
 	return 0;
+	/* LAB END */
 }
 
 int print_seccomp_filter(int fd)

@@ -36,6 +36,13 @@ static int build_argv(struct box *box, const struct image_run_config *image, cha
 	int used = 0;
 
 	argv[0] = NULL;
+	/* LAB: build_argv
+	 * The command the container runs, as docker does: the image's Entrypoint
+	 * then its Cmd; a COMMAND given after the image replaces Cmd; --entrypoint
+	 * X replaces Entrypoint and drops Cmd ("" means none). Error when empty.
+	 * Read the OCI image spec, config.md (Entrypoint, Cmd). Tests: run
+	 * IMAGE runs its Cmd; run IMAGE cmd replaces it; --entrypoint wins.
+	 */
 	if (box->entrypoint) {
 		/* docker run --entrypoint X: X alone, without the image's Cmd
 		 * (its Cmd was written for its own entrypoint); "" means none. */
@@ -56,6 +63,7 @@ static int build_argv(struct box *box, const struct image_run_config *image, cha
 	}
 	box->argv = argv;
 	return 0;
+	/* LAB END */
 }
 
 /* The image's Env goes before -e, so that -e KEY=VAL wins. */

@@ -251,6 +251,6 @@ int main(void)
 	    cmocka_unit_test(test_sethostname_renames_host_under_chroot),
 	};
 
-	return cmocka_run_group_tests_name("step 01: chroot", tests, harness_setup,
+	return cmocka_run_group_tests_name("test_01_chroot", tests, harness_setup,
 					   harness_teardown);
 }

@@ -340,6 +340,6 @@ int main(void)
 	    cmocka_unit_test(test_proc_is_mounted_nosuid_noexec_nodev),
 	};
 
-	return cmocka_run_group_tests_name("step 02: PID, mount, UTS, IPC namespaces", tests,
-					   harness_setup, harness_teardown);
+	return cmocka_run_group_tests_name("test_02_pid_namespace", tests, harness_setup,
+					   harness_teardown);
 }

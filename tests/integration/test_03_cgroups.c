@@ -363,5 +363,6 @@ int main(void)
 	    cmocka_unit_test(test_pids_limit_above_pid_max_names_the_limit),
 	};
 
-	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+	return cmocka_run_group_tests_name("test_03_cgroups", tests, harness_setup,
+					   harness_teardown);
 }

@@ -351,5 +351,6 @@ int main(void)
 	    cmocka_unit_test(test_closed_stderr_does_not_stop_clean_up),
 	};
 
-	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+	return cmocka_run_group_tests_name("test_04_overlay", tests, harness_setup,
+					   harness_teardown);
 }

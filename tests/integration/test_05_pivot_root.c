@@ -227,5 +227,6 @@ int main(void)
 	    cmocka_unit_test(test_nothing_left_after_run),
 	};
 
-	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+	return cmocka_run_group_tests_name("test_05_pivot_root", tests, harness_setup,
+					   harness_teardown);
 }

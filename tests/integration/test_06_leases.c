@@ -141,5 +141,6 @@ int main(void)
 				      stop_boxes),
 	};
 
-	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+	return cmocka_run_group_tests_name("test_06_leases", tests, harness_setup,
+					   harness_teardown);
 }

@@ -377,5 +377,6 @@ int main(void)
 	    cmocka_unit_test(test_net_setup_error_fails_cleanly),
 	};
 
-	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+	return cmocka_run_group_tests_name("test_06_net_namespace", tests, harness_setup,
+					   harness_teardown);
 }

@@ -359,5 +359,5 @@ int main(void)
 				      stop_and_sweep),
 	};
 
-	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+	return cmocka_run_group_tests_name("test_06_sweep", tests, harness_setup, harness_teardown);
 }

@@ -503,5 +503,6 @@ int main(void)
 	    cmocka_unit_test(test_state_dir_gone_after_exit),
 	};
 
-	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+	return cmocka_run_group_tests_name("test_07_user_namespace", tests, harness_setup,
+					   harness_teardown);
 }

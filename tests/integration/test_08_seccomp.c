@@ -329,5 +329,6 @@ int main(void)
 	    cmocka_unit_test(test_host_connects_to_server_in_container),
 	};
 
-	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+	return cmocka_run_group_tests_name("test_08_seccomp", tests, harness_setup,
+					   harness_teardown);
 }

@@ -949,5 +949,5 @@ int main(void)
 	    STORE_TEST(test_bad_usage_says_what_to_do),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("test_09_image", tests, group_setup, group_teardown);
 }

@@ -546,5 +546,5 @@ int main(void)
 	    cmocka_unit_test_teardown(test_image_not_in_store_says_load_it, down_all),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("test_10_compose", tests, group_setup, group_teardown);
 }

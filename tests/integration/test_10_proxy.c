@@ -696,5 +696,5 @@ int main(void)
 	    cmocka_unit_test(test_target_that_is_not_an_address_is_an_error),
 	};
 
-	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+	return cmocka_run_group_tests_name("test_10_proxy", tests, harness_setup, harness_teardown);
 }

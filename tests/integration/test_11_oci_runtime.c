@@ -467,5 +467,5 @@ int main(void)
 				      remove_test_container),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("test_11_oci_runtime", tests, group_setup, group_teardown);
 }

@@ -93,5 +93,6 @@ int main(void)
 	    cmocka_unit_test(test_no_container_outlives_sigkilled_08),
 	};
 
-	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
+	return cmocka_run_group_tests_name("test_killed_runtime", tests, harness_setup,
+					   harness_teardown);
 }

@@ -287,5 +287,6 @@ int main(void)
 	    cmocka_unit_test(test_sweep_removes_only_dead_runs_it_can_undo),
 	};
 
-	return cmocka_run_group_tests(tests, make_boxes_run, remove_boxes_run);
+	return cmocka_run_group_tests_name("test_01_state", tests, make_boxes_run,
+					   remove_boxes_run);
 }

@@ -433,5 +433,5 @@ int main(void)
 					    teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_03_cgroup_tree", tests, NULL, NULL);
 }

@@ -153,5 +153,6 @@ int main(void)
 	    cmocka_unit_test(test_too_many_absolute_layers_refused_before_mounting),
 	};
 
-	return cmocka_run_group_tests(tests, make_boxes_run, remove_boxes_run);
+	return cmocka_run_group_tests_name("test_04_overlay", tests, make_boxes_run,
+					   remove_boxes_run);
 }

@@ -267,5 +267,6 @@ int main(void)
 	    cmocka_unit_test(test_sweep_refuses_a_path_that_is_no_lease),
 	};
 
-	return cmocka_run_group_tests(tests, make_lease_dir, remove_lease_dir);
+	return cmocka_run_group_tests_name("test_06_subnet", tests, make_lease_dir,
+					   remove_lease_dir);
 }

@@ -73,7 +73,7 @@ static int map_myself_into_new_userns(char *seen_setgroups, size_t len)
 		if (fd >= 0 && read(fd, seen, sizeof(seen) - 1) > 0 &&
 		    write(report[1], seen, strlen(seen)) < 0)
 			_exit(CHILD_FAILED);
-		if (become_root(&box) < 0)
+		if (become_root() < 0)
 			_exit(CHILD_FAILED);
 		_exit(getuid() == 0 && getgid() == 0 ? CHILD_ROOT : CHILD_NOT_ROOT);
 	}
@@ -145,5 +145,5 @@ int main(void)
 	    cmocka_unit_test(test_rootless_runtime_must_deny_setgroups),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_07_userns", tests, NULL, NULL);
 }

@@ -229,5 +229,5 @@ int main(void)
 	    cmocka_unit_test(test_drop_leaves_the_kept_set_in_every_set),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_08_privileges", tests, NULL, NULL);
 }

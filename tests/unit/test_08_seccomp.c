@@ -309,5 +309,5 @@ int main(void)
 	    cmocka_unit_test(test_unconfined_loads_no_filter),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_08_seccomp", tests, NULL, NULL);
 }

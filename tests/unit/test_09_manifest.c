@@ -197,5 +197,5 @@ int main(void)
 	    cmocka_unit_test(test_sizes_and_ages_as_docker_prints_them),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_09_manifest", tests, NULL, NULL);
 }

@@ -216,5 +216,5 @@ int main(void)
 	    cmocka_unit_test(test_unknown_user_or_group_is_refused),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_09_run_config", tests, NULL, NULL);
 }

@@ -154,5 +154,5 @@ int main(void)
 	    cmocka_unit_test(test_net_header_line_is_not_a_socket),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_10_proxy", tests, NULL, NULL);
 }

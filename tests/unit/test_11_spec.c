@@ -199,5 +199,5 @@ int main(void)
 	    cmocka_unit_test(test_seccomp_profile_builds_and_refuses_unknown_actions),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_11_spec", tests, NULL, NULL);
 }

@@ -58,5 +58,5 @@ int main(void)
 	    cmocka_unit_test(test_a_prefix_that_is_not_short_hex_is_refused),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_common_id", tests, NULL, NULL);
 }

@@ -398,5 +398,5 @@ int main(void)
 	    cmocka_unit_test(test_exit_codes_like_docker),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_common_parsing", tests, NULL, NULL);
 }

@@ -83,5 +83,5 @@ int main(void)
 	    cmocka_unit_test(test_other_lines_are_not_ours),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_escape_cgroup_line", tests, NULL, NULL);
 }

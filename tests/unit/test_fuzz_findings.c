@@ -69,5 +69,5 @@ int main(void)
 	    cmocka_unit_test(test_id_map_count_beyond_32_bits_rejected),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("test_fuzz_findings", tests, NULL, NULL);
 }
