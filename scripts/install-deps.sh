@@ -3,18 +3,27 @@
 # Idempotent and quiet when everything is there: make demo/test run it first.
 #   --vm   also what `make test-vm` needs: qemu and Debian's own kernel
 #          (its modules too), booted under qemu on a pure cgroup v2 hierarchy
+#   --slides also what `make slides` needs: a headless Chromium for PDF and
+#          PNG, and npm for the Marp CLI (package.json) when none is there
 set -eu
 
 # libssl-dev: libcrypto's SHA-256 for image digests (step 09).
 # podman, skopeo, umoci: tests only, they write the real archives step 09 loads.
 PACKAGES="build-essential pkg-config libseccomp-dev libcap-dev libnl-route-3-dev
 libarchive-dev libjansson-dev libyaml-dev libcmocka-dev libssl-dev busybox-static iproute2
-podman skopeo umoci clang"
+podman skopeo umoci clang cgroup-tools tree"
+# cgroup-tools (cgcreate, cgexec) and tree: the lessons' "By hand" blocks,
+# which scripts/check-lessons.sh runs in make test.
 if [ "${1:-}" = --vm ]; then
 	# e2fsprogs for mkfs.ext4 -d, kmod to list the boot modules' dependencies
 	kernel=linux-image-amd64
 	grep -qs '^ID=ubuntu' /etc/os-release && kernel=linux-image-generic
 	PACKAGES="$PACKAGES qemu-system-x86 $kernel e2fsprogs kmod"
+fi
+if [ "${1:-}" = --slides ]; then
+	PACKAGES="$PACKAGES chromium"
+	# a Node.js from elsewhere may bring its own npm (and conflict with Debian's)
+	command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 fi
 
 missing=""
