@@ -34,6 +34,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 work=$(mktemp -d /tmp/boxes-lessons-XXXXXX)
+# searchable by others: from step 07 on, the container's root is another uid
+chmod 0711 "$work"
 trap 'rm -rf --one-file-system "$work"' EXIT
 
 # Print the blocks of FILE as records: "@@ LINE VARY" then the block's lines.
@@ -122,6 +124,7 @@ for file in "$@"; do
 			"$work/blocks" >"$work/expected"
 		script_of "$work/expected" >"$work/script"
 		run=$(mktemp -d "$work/run-XXXXXX")
+		chmod 0711 "$run"
 		# a session of its own, so that what the block leaves running (its
 		# process group) is ended when it is done
 		BOXES_RUN=$run setsid bash -c 'echo $$ >"$1"; exec timeout 300 bash "$2"' _ \
