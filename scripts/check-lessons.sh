@@ -7,6 +7,8 @@
 #
 #     <!-- check -->                       or
 #     <!-- check vary="1209 10.200.0.2" -->
+#     <!-- check cgroup=v1 -->              (only on a cgroup v1 or hybrid
+#                                             machine; cgroup=v2 only on v2)
 #
 # In the block, a line starting with "$ " is a command (a line ending in
 # "\" goes on to the next); every other line is the output that the
@@ -41,9 +43,11 @@ trap 'rm -rf --one-file-system "$work"' EXIT
 # Print the blocks of FILE as records: "@@ LINE VARY" then the block's lines.
 blocks_of() {
 	awk '
-	/^<!-- check( vary="[^"]*")? -->$/ { marked = NR; vary = $0
-		sub(/^<!-- check( vary=")?/, "", vary); sub(/"? -->$/, "", vary); next }
-	/^```console$/ && marked == NR - 1 { inside = 1; print "@@ " NR " " vary; next }
+	/^<!-- check( cgroup=v[12])?( vary="[^"]*")? -->$/ { marked = NR
+		only = match($0, /cgroup=v[12]/) ? substr($0, RSTART + 7, 2) : "any"
+		vary = $0; sub(/^<!-- check( cgroup=v[12])?( vary=")?/, "", vary)
+		sub(/"? -->$/, "", vary); next }
+	/^```console$/ && marked == NR - 1 { inside = 1; print "@@ " NR " " only " " vary; next }
 	/^```/ && inside { inside = 0; next }
 	inside { print }
 	' "$1"
@@ -110,15 +114,22 @@ matches() { # matches EXPECTED ACTUAL "VARY WORDS"
 	' "$1" "$2"
 }
 
+# The machine's cgroup layout, for blocks marked cgroup=v1 or cgroup=v2.
+layout=v1
+[ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] && layout=v2
+
 checked=0
 failed=0
+skipped=0
 for file in "$@"; do
 	blocks_of "$file" >"$work/blocks"
 	while IFS= read -r header; do
-		line=${header#@@ }
-		vary=${line#* }
-		line=${line%% *}
-		[ "$vary" = "$line" ] && vary=""
+		read -r line only vary <<<"${header#@@ }"
+		if [ "$only" != any ] && [ "$only" != "$layout" ]; then
+			echo "  skip    $file:$line: for cgroup $only machines, this one is $layout"
+			skipped=$((skipped + 1))
+			continue
+		fi
 		# the block's own lines: from after its header to the next header
 		awk -v start="$header" '$0 == start { on = 1; next } /^@@ / { on = 0 } on' \
 			"$work/blocks" >"$work/expected"
@@ -141,5 +152,5 @@ for file in "$@"; do
 		rm -rf --one-file-system "$run"
 	done < <(grep '^@@ ' "$work/blocks")
 done
-echo "check-lessons: $checked blocks checked, $failed lie"
+echo "check-lessons: $checked blocks checked, $failed lie, $skipped for the other cgroup layout"
 [ "$failed" -eq 0 ] && [ "$checked" -gt 0 ]
