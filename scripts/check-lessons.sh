@@ -59,7 +59,8 @@ script_of() { # script_of BLOCK_FILE
 	awk '
 	function flush() { if (cmd == "") return
 		gsub(/\047/, "\047\\\047\047", shown)
-		printf "printf \"%%s\\n\" \047%s\047\n%s\n", shown, cmd; cmd = "" }
+		# the printf keeps $? of the command before, for a block'"'"'s "echo $?"
+		printf "s=$?; printf \"%%s\\n\" \047%s\047; (exit $s)\n%s\n", shown, cmd; cmd = "" }
 	continued { cmd = cmd "\n" $0; shown = shown "\n" $0; continued = /\\$/; next }
 	/^\$ / { flush(); cmd = substr($0, 3); shown = $0; continued = /\\$/ }
 	END { flush() }
@@ -141,6 +142,7 @@ for file in "$@"; do
 		BOXES_RUN=$run setsid bash -c 'echo $$ >"$1"; exec timeout 300 bash "$2"' _ \
 			"$work/pid" "$work/script" >"$work/actual" 2>&1
 		kill -- -"$(cat "$work/pid")" 2>/dev/null
+		sed -i 's/\r$//' "$work/actual" # HTTP's CRLF line ends
 		checked=$((checked + 1))
 		if matches "$work/expected" "$work/actual" "$vary"; then
 			echo "  ok      $file:$line"
