@@ -27,7 +27,6 @@
 # temporary directories, and what it made removed before it ends.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-repo=$PWD
 [ $# -gt 0 ] || set -- README.md steps/*/README.md
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -139,6 +138,7 @@ for file in "$@"; do
 		chmod 0711 "$run"
 		# a session of its own, so that what the block leaves running (its
 		# process group) is ended when it is done
+		# shellcheck disable=SC2016 # $$ is the inner bash's
 		BOXES_RUN=$run setsid bash -c 'echo $$ >"$1"; exec timeout 300 bash "$2"' _ \
 			"$work/pid" "$work/script" >"$work/actual" 2>&1
 		kill -- -"$(cat "$work/pid")" 2>/dev/null

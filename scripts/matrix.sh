@@ -152,7 +152,7 @@ escapes=()
 known=""
 for source in tests/escapes/*.c; do
 	name=$(header "$source" escape)
-	[ -n "$name" ] && [ -x "$rootfs/escapes/$name" ] || continue
+	if [ -z "$name" ] || [ ! -x "$rootfs/escapes/$name" ]; then continue; fi
 	known="$known $name"
 	if [ -n "$only_escapes" ] && ! [[ " $only_escapes " == *" $name "* ]]; then
 		continue

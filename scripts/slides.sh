@@ -47,4 +47,4 @@ for format in "$@"; do
 		;;
 	esac
 done
-echo "slides: $(ls "$out" | wc -l) files in $out"
+echo "slides: $(find "$out" -maxdepth 1 -type f | wc -l) files in $out"
