@@ -13,7 +13,7 @@ out=${BUILD:-build}/slides
 
 if [ ! -x node_modules/.bin/marp ]; then
 	echo "slides: installing the Marp CLI (package.json) with npm"
-	npm install --no-audit --no-fund --silent
+	npm ci --no-audit --no-fund --silent # exactly package-lock.json
 fi
 browser=$(command -v chromium || true)
 mkdir -p "$out"
