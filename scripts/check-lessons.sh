@@ -97,7 +97,7 @@ matches() { # matches EXPECTED ACTUAL "VARY WORDS"
 		# longest first, so /run/boxes/ids win over shorter words
 		for (a = 1; a <= nwords; a++) for (b = a + 1; b <= nwords; b++)
 			if (length(words[b]) > length(words[a])) { t = words[a]; words[a] = words[b]; words[b] = t } }
-	FNR == NR { n++; want[n] = $0; re[n] = regex_of($0); next }
+	FNR == NR { sub(/[ \t]+$/, ""); n++; want[n] = $0; re[n] = regex_of($0); next }
 	{ m++; got[m] = $0 }
 	END {
 		# ok[i, j]: want[i..n] matches got[j..m]
@@ -142,7 +142,7 @@ for file in "$@"; do
 		BOXES_RUN=$run setsid bash -c 'echo $$ >"$1"; exec timeout 300 bash "$2"' _ \
 			"$work/pid" "$work/script" >"$work/actual" 2>&1
 		kill -- -"$(cat "$work/pid")" 2>/dev/null
-		sed -i 's/\r$//' "$work/actual" # HTTP's CRLF line ends
+		sed -i 's/\r$//; s/[[:space:]]*$//' "$work/actual" # CRLF, trailing blanks
 		checked=$((checked + 1))
 		if matches "$work/expected" "$work/actual" "$vary"; then
 			echo "  ok      $file:$line"
