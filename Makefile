@@ -5,7 +5,9 @@
 #                   show which escapes each step blocks, load and run an image
 #   make test       every test (unit, then integration as root); STEP=02 for one step
 #   make test-vm    the same suite in a VM: Debian's kernel, pure cgroup v2
-#   make matrix     every escape program under every step, as a table
+#   make matrix     every escape program under every step, as a table;
+#                   ESCAPES="chroot-breakout" STEPS="01 05" for a subset
+#   make slides     slides/ as HTML and PDF in build/slides (Marp)
 #   make diff STEP=05   what step 05 adds over step 04
 #   make lab STEP=05 DEST=dir   a student's skeleton: step 05's marked code
 #                   replaced by stubs (every step's without STEP)
@@ -76,7 +78,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SOAK_SECONDS ?= 300
 
-.PHONY: all libs-present deps doctor demo lab grade lab-check test test-vm unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak image-nginx compose-example compose-demo
+.PHONY: all libs-present deps doctor demo lab grade lab-check test test-vm unit integration matrix diff asan bench format clean rootfs escapes fuzz fuzz-targets soak image-nginx compose-example compose-demo slides
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -201,6 +203,7 @@ compose-demo: deps
 test: deps
 	@$(MAKE) --no-print-directory all rootfs $(UNIT_BINS) $(INT_BINS)
 	@BUILD=$(BUILD) scripts/run-tests.sh $(STEP)
+	@scripts/check-lessons.sh
 
 # The whole suite again, inside qemu on Debian's own kernel with a pure
 # cgroup v2 hierarchy set up as systemd does (scripts/test-vm.sh): the
@@ -210,9 +213,17 @@ test-vm: deps
 	@$(MAKE) --no-print-directory all rootfs $(UNIT_BINS) $(INT_BINS)
 	@BUILD=$(BUILD) scripts/test-vm.sh
 
+# ESCAPES="chroot-breakout" STEPS="01 05": a subset, for a demo.
 matrix: deps
 	@$(MAKE) --no-print-directory all rootfs
-	@scripts/matrix.sh
+	@scripts/matrix.sh $(if $(STEPS),--steps "$(STEPS)") $(ESCAPES)
+
+# slides/*.md to build/slides/*.html and *.pdf with the Marp CLI
+# (package.json pins it; npm installs it on first use; PDF through Debian's
+# chromium). scripts/slides-png.sh renders every slide to PNG, to look at.
+slides: deps
+	@scripts/install-deps.sh --slides
+	@scripts/slides.sh html pdf
 
 diff:
 	@scripts/diff-step.sh $(STEP)

@@ -50,6 +50,7 @@ struct box {
 	long long pids_limit; /* --pids-limit N */
 	long long cpu_quota_us; /* --cpus 0.5 -> 50000 per 100000 us */
 	long long cpu_period_us;
+	long long cpu_shares; /* --cpu-shares 512: a relative weight, 1024 the default */
 
 	/* 04: runtime state, BOXES_RUN/<id>, and the overlay made there */
 	char state_dir[4096];

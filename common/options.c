@@ -30,6 +30,7 @@ enum {
 	OPT_STOP_TIMEOUT,
 	OPT_PIDS,
 	OPT_CPUS,
+	OPT_CPU_SHARES,
 	OPT_NET,
 	OPT_UIDMAP,
 	OPT_GIDMAP,
@@ -62,6 +63,9 @@ static const struct option_info option_table[] = {
     {"memory", 'm', "SIZE", 3, "memory limit: 512k, 64M, 1g (swap included)"},
     {"pids-limit", OPT_PIDS, "N", 3, "at most N processes and threads"},
     {"cpus", OPT_CPUS, "N", 3, "CPU time: 0.5 is half of one CPU"},
+    {"cpu-shares", OPT_CPU_SHARES, "N", 3,
+     "CPU share against other containers when the CPU is busy,\n"
+     "                          2 to 262144 (default 1024: 512 gets half as much)"},
     {"net", OPT_NET, "MODE", 6,
      "veth (default): own stack, wired to the host; none: lo only;\n"
      "                          host: share the host's stack - DANGEROUS: the container\n"
@@ -358,6 +362,14 @@ static int set_option(struct box *box, int key, const char *value)
 			return 0;
 		box_error("--cpus '%s': expected a number of CPUs from 0.01 to 1000, in decimal, "
 			  "e.g. 0.5",
+			  printable(value));
+		return -1;
+	case OPT_CPU_SHARES:
+		if (parse_count(value, &box->cpu_shares) == 0 && box->cpu_shares >= 2 &&
+		    box->cpu_shares <= 262144)
+			return 0;
+		box_error("--cpu-shares '%s': expected a whole number from 2 to 262144 "
+			  "(1024 is the default share)",
 			  printable(value));
 		return -1;
 	case OPT_NET:

@@ -6,13 +6,17 @@
 #   --image  also what `make image-nginx` needs: mmdebstrap, which builds a
 #          Debian image from this machine's apt sources (scripts/mkimage-debian.sh)
 #   --bench  also podman-compose, step 10's yardstick in make bench
+#   --slides also what `make slides` needs: a headless Chromium for PDF and
+#          PNG, and npm for the Marp CLI (package.json) when none is there
 set -eu
 
 # libssl-dev: libcrypto's SHA-256 for image digests (step 09).
 # podman, skopeo, umoci: tests only, they write the real archives step 09 loads.
 PACKAGES="build-essential pkg-config libseccomp-dev libcap-dev libnl-route-3-dev
 libarchive-dev libjansson-dev libyaml-dev libcmocka-dev libssl-dev busybox-static iproute2
-podman skopeo umoci clang"
+podman skopeo umoci clang cgroup-tools tree"
+# cgroup-tools (cgcreate, cgexec) and tree: the lessons' "By hand" blocks,
+# which scripts/check-lessons.sh runs in make test.
 if [ "${1:-}" = --vm ]; then
 	# e2fsprogs for mkfs.ext4 -d, kmod to list the boot modules' dependencies
 	kernel=linux-image-amd64
@@ -26,6 +30,11 @@ fi
 # of a compose project with podman, against 10-compose).
 if [ "${1:-}" = --bench ]; then
 	PACKAGES="$PACKAGES podman-compose"
+fi
+if [ "${1:-}" = --slides ]; then
+	PACKAGES="$PACKAGES chromium"
+	# a Node.js from elsewhere may bring its own npm (and conflict with Debian's)
+	command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 fi
 
 missing=""

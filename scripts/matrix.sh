@@ -1,6 +1,8 @@
 #!/bin/bash
-# matrix.sh [--explain] - run every escape program under every built step
-# and print the table: escapes as rows, steps as columns.
+# matrix.sh [--explain] [--steps "01 05"] [ESCAPE...] - run every escape
+# program (or the ones named) under every built step (or the ones --steps
+# names) and print the table: escapes as rows, steps as columns.
+#   make matrix ESCAPES="chroot-breakout" STEPS="01 05"   an instructor's demo
 #
 #   ESCAPED  the escape worked: this step does not stop it (yet)
 #   blocked  the step stopped it (the program said so, or a limit killed it)
@@ -17,7 +19,26 @@ set -u
 build=${BUILD:-build}
 rootfs=$build/rootfs
 explain=0
-[ "${1:-}" = "--explain" ] && explain=1
+only_steps=""
+only_escapes=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--explain) explain=1 ;;
+	--steps)
+		[ $# -ge 2 ] || { echo "matrix: --steps needs a list, e.g. --steps \"01 05\"" >&2; exit 2; }
+		only_steps="$only_steps $2"
+		shift
+		;;
+	--escapes)
+		[ $# -ge 2 ] || { echo "matrix: --escapes needs a list, e.g. --escapes chroot-breakout" >&2; exit 2; }
+		only_escapes="$only_escapes $2"
+		shift
+		;;
+	-*) echo "matrix: unknown option '$1' (--explain, --steps LIST, ESCAPE...)" >&2; exit 2 ;;
+	*) only_escapes="$only_escapes $1" ;;
+	esac
+	shift
+done
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "matrix: needs root (sudo make matrix)" >&2
@@ -25,8 +46,24 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 steps=()
 for bin in "$build"/bin/[0-9][0-9]-*; do
-	case $(basename "$bin") in 10-*) continue ;; esac
-	[ -x "$bin" ] && steps+=("$bin")
+	[ -x "$bin" ] || continue
+	case $(basename "$bin") in 10-*) continue ;; esac # 10 runs no single container
+	# --steps "01 5": by number, with or without the leading 0
+	if [ -n "$only_steps" ]; then
+		wanted=0
+		for n in $only_steps; do
+			case "$n" in
+			*[!0-9]*) echo "matrix: step '$n': expected a step number such as 01 or 05" >&2; exit 2 ;;
+			esac
+			[ "$((10#$n))" -eq "$((10#$(basename "$bin" | cut -c1-2)))" ] && wanted=1
+		done
+		[ "$wanted" -eq 1 ] || continue
+	fi
+	steps+=("$bin")
+done
+for n in $only_steps; do
+	ls "$build"/bin/"$(printf '%02d' "$((10#$n))")"-* >/dev/null 2>&1 ||
+		{ echo "matrix: no step $n in $build/bin (make all first?)" >&2; exit 2; }
 done
 if [ ${#steps[@]} -eq 0 ] || [ ! -x "$rootfs/bin/busybox" ]; then
 	echo "matrix: build first: make all rootfs" >&2
@@ -130,9 +167,19 @@ cell_for() { # cell_for EXIT_CODE -> ESCAPED | blocked | error N
 }
 
 escapes=()
+known=""
 for source in tests/escapes/*.c; do
 	name=$(header "$source" escape)
-	[ -n "$name" ] && [ -x "$rootfs/escapes/$name" ] && escapes+=("$(header "$source" blocked-from) $name $source")
+	if [ -z "$name" ] || [ ! -x "$rootfs/escapes/$name" ]; then continue; fi
+	known="$known $name"
+	if [ -n "$only_escapes" ] && ! [[ " $only_escapes " == *" $name "* ]]; then
+		continue
+	fi
+	escapes+=("$(header "$source" blocked-from) $name $source")
+done
+for name in $only_escapes; do
+	[[ " $known " == *" $name "* ]] ||
+		{ echo "matrix: no escape '$name'; there are:$known" >&2; exit 2; }
 done
 mapfile -t escapes < <(printf '%s\n' "${escapes[@]}" | sort)
 

@@ -91,7 +91,7 @@ static const struct {
 } controllers[CONTROLLER_COUNT] = {
     [MEMORY] = {"memory", "--memory"},
     [PIDS] = {"pids", "--pids-limit"},
-    [CPU] = {"cpu", "--cpus"},
+    [CPU] = {"cpu", "--cpus or --cpu-shares"},
 };
 
 struct cgroup_info {
@@ -117,7 +117,7 @@ static bool limit_wanted(const struct box *box, enum controller controller)
 	case PIDS:
 		return box->pids_limit > 0;
 	case CPU:
-		return box->cpu_quota_us > 0;
+		return box->cpu_quota_us > 0 || box->cpu_shares > 0;
 	default:
 		return false;
 	}
@@ -368,7 +368,7 @@ static int write_pids_limit(struct box *box, const char *dir)
 /* --cpus 0.5: the CFS scheduler lets the cgroup run QUOTA microseconds of
  * CPU time per PERIOD (0.5 CPU = 50000 of every 100000), then holds all of
  * its threads until the next period. */
-static int write_cpu_limit(struct box *box, enum cgroup_mode mode, const char *dir)
+static int write_cpu_quota(struct box *box, enum cgroup_mode mode, const char *dir)
 {
 	char quota[32], period[32], both[64];
 
@@ -381,6 +381,38 @@ static int write_cpu_limit(struct box *box, enum cgroup_mode mode, const char *d
 	if (write_file(dir, "cpu.cfs_period_us", period) < 0)
 		return -1;
 	return write_file(dir, "cpu.cfs_quota_us", quota);
+}
+
+/* v1's shares run 2..262144 (1024 the default); v2's weight 1..10000 (100
+ * the default). The same line as runc's, so 1024 lands near 100 and the
+ * ends meet: 2 -> 1, 262144 -> 10000. */
+long long cpu_shares_to_weight(long long shares)
+{
+	return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+/* --cpu-shares 512: no cap, a proportion. Only when the CPU is contended
+ * does the scheduler give each busy cgroup time in proportion to its share
+ * (cpu.shares on v1, cpu.weight on v2; sched(7), "CFS group scheduling"). */
+static int write_cpu_share(struct box *box, enum cgroup_mode mode, const char *dir)
+{
+	char value[32];
+
+	if (mode == CGROUP_V2) {
+		snprintf(value, sizeof(value), "%lld", cpu_shares_to_weight(box->cpu_shares));
+		return write_file(dir, "cpu.weight", value);
+	}
+	snprintf(value, sizeof(value), "%lld", box->cpu_shares);
+	return write_file(dir, "cpu.shares", value);
+}
+
+static int write_cpu_limit(struct box *box, enum cgroup_mode mode, const char *dir)
+{
+	if (box->cpu_quota_us > 0 && write_cpu_quota(box, mode, dir) < 0)
+		return -1;
+	if (box->cpu_shares > 0 && write_cpu_share(box, mode, dir) < 0)
+		return -1;
+	return 0;
 }
 
 static int write_limits(struct box *box)

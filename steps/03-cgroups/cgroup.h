@@ -6,8 +6,12 @@
 #include "sweep.h"
 
 /* Parent, before the child starts: <hierarchy>/boxes/<id> with the limits
- * of --memory, --pids-limit, --cpus written. 0 or -1. */
+ * of --memory, --pids-limit, --cpus, --cpu-shares written. 0 or -1. */
 int cgroup_create(struct box *box);
+
+/* --cpu-shares on cgroup v2: the v1 share (2..262144) as a cpu.weight
+ * (1..10000), converted as runc converts it. */
+long long cpu_shares_to_weight(long long shares);
 
 /* Parent, while the child waits on the sync pipe: move it in. 0 or -1. */
 int cgroup_add(struct box *box);

@@ -2,6 +2,7 @@
  * --cpus; an OOM kill is reported as such (137); its cgroup is gone after
  * every kind of ending. Under step 02 the same memory hog and fork loop
  * ran unbounded. Sizes are small and bounded: 256 MiB, 200 processes. */
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/statfs.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -220,6 +222,79 @@ static void test_busy_loop_gets_about_half_a_cpu(void **state)
 	assert_true(cpu / wall > 0.2 && cpu / wall < 0.8);
 }
 
+/* Start a 2 s busy loop under --cpu-shares SHARES, on the CPUs the
+ * caller allows (the affinity mask is inherited across fork and exec). */
+static pid_t spawn_busy(const char *name, const char *shares)
+{
+	char out[512], err[512];
+
+	snprintf(out, sizeof(out), "%s/%s.out", run_dir(), name);
+	snprintf(err, sizeof(err), "%s/%s.err", run_dir(), name);
+	return spawn_box(out, err, STEP, "--cpu-shares", shares, ROOTFS, "/bin/sh", "-c",
+			 "timeout 2 sh -c 'while :; do :; done'; echo loop-done", NULL);
+}
+
+static void remove_busy_files(void)
+{
+	static const char *const names[] = {"big.out", "big.err", "small.out", "small.err"};
+	char path[512];
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", run_dir(), names[i]);
+		unlink(path);
+	}
+}
+
+/* Wait for a spawned runtime and add up the CPU time of it and of all it
+ * reaped (its container): wait4(2)'s rusage. Seconds, -1 on a timeout. */
+static double cpu_seconds_of(pid_t pid, int *code)
+{
+	struct rusage usage;
+	int wstatus, tries;
+
+	for (tries = 0; tries < 500; tries++) { /* 10 s */
+		if (wait4(pid, &wstatus, WNOHANG, &usage) == pid) {
+			*code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+			return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+		}
+		usleep(20000);
+	}
+	*code = stop_sleeper(pid);
+	return -1;
+}
+
+/* --cpu-shares is a proportion, not a cap: two busy containers pinned to
+ * one CPU for the same 2 s split it as 1536:512, so the first gets about
+ * three times the CPU time of the second (with equal shares: about 1:1).
+ * A wide margin, 1.8 to 6: other tests may run on that CPU too. */
+static void test_busy_loops_split_a_cpu_by_their_shares(void **state)
+{
+	cpu_set_t saved, cpu0;
+	double big, small;
+	int big_code, small_code;
+	pid_t big_pid, small_pid;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(saved), &saved), 0);
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	assert_int_equal(sched_setaffinity(0, sizeof(cpu0), &cpu0), 0);
+	big_pid = spawn_busy("big", "1536");
+	small_pid = spawn_busy("small", "512");
+	sched_setaffinity(0, sizeof(saved), &saved);
+	big = cpu_seconds_of(big_pid, &big_code);
+	small = cpu_seconds_of(small_pid, &small_code);
+	remove_busy_files();
+	fprintf(stderr, "    one CPU, --cpu-shares 1536 vs 512: %.2f s vs %.2f s CPU\n", big,
+		small);
+	assert_int_equal(big_code, 0);
+	assert_int_equal(small_code, 0);
+	assert_true(small > 0.05);
+	assert_true(big / small > 1.8 && big / small < 6);
+	assert_int_equal(run_dir_entries(), 0); /* no state dir left */
+}
+
 /* Start a container that shows its cgroup and sleeps; wait for the id. */
 static pid_t spawn_sleeper(const char *out, const char *err, char id[CGROUP_ID_LEN + 1],
 			   const char *init_option)
@@ -321,6 +396,9 @@ static void test_bad_limits_rejected_and_nothing_left(void **state)
 			"boxes: --cpus '0x1': expected a number of CPUs from 0.01 to 1000, in "
 			"decimal, e.g. 0.5");
 	assert_rejected("--cpus", "1e0", "boxes: --cpus '1e0'");
+	assert_rejected("--cpu-shares", "1",
+			"boxes: --cpu-shares '1': expected a whole number from 2 to 262144");
+	assert_rejected("--cpu-shares", "half", "boxes: --cpu-shares 'half'");
 	/* a newline in a value can't split the one line of the refusal */
 	assert_rejected("--memory", "6\n4M", "boxes: --memory '6?4M': not a size");
 	/* parsed fine, refused by cgroup_create: 64 bytes, the unit forgotten */
@@ -357,6 +435,7 @@ int main(void)
 	    cmocka_unit_test(test_fork_loop_runs_unbounded_under_02),
 	    cmocka_unit_test(test_fork_loop_stops_at_pids_limit),
 	    cmocka_unit_test(test_busy_loop_gets_about_half_a_cpu),
+	    cmocka_unit_test(test_busy_loops_split_a_cpu_by_their_shares),
 	    cmocka_unit_test(test_limits_written_where_the_kernel_reads_them),
 	    cmocka_unit_test(test_cgroup_gone_after_sigterm_to_the_runtime),
 	    cmocka_unit_test(test_bad_limits_rejected_and_nothing_left),

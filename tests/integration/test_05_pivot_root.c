@@ -117,6 +117,26 @@ static void test_mountinfo_shows_no_host_mount(void **state)
 	assert_true(mounts > 5);
 }
 
+/* The container's / holds what the rootfs holds, nothing the pivot left
+ * behind: the put_old form, pivot_root(".", ".old_root"), leaves an empty
+ * .old_root there unless it is removed (README, exercise 2). */
+static void test_root_holds_only_the_rootfs(void **state)
+{
+	char busybox[4096];
+	struct run_result *host = malloc(sizeof(*host)); /* 128 KiB: not on the stack */
+
+	(void)state;
+	assert_non_null(host);
+	snprintf(busybox, sizeof(busybox), "%s/bin/busybox", rootfs_path());
+	run_argv(host, 10, (char *const[]){busybox, "ls", "-a", (char *)rootfs_path(), NULL});
+	assert_exit(host, 0);
+	run_box(&result, 10, "05-pivot-root", ROOTFS, "/bin/ls", "-a", "/", NULL);
+	assert_exit(&result, 0);
+	assert_no_output(&result, ".old_root");
+	assert_string_equal(result.out, host->out);
+	free(host);
+}
+
 static void test_masked_file_reads_empty(void **state)
 {
 	struct run_result under_04;
@@ -220,6 +240,7 @@ int main(void)
 	    cmocka_unit_test(test_dev_nodes_work),
 	    cmocka_unit_test(test_ptys_come_from_our_own_devpts),
 	    cmocka_unit_test(test_mountinfo_shows_no_host_mount),
+	    cmocka_unit_test(test_root_holds_only_the_rootfs),
 	    cmocka_unit_test(test_masked_file_reads_empty),
 	    cmocka_unit_test(test_proc_and_sys_read_only_where_it_matters),
 	    cmocka_unit_test(test_sys_falls_back_to_read_only_bind_in_userns_with_net_host),

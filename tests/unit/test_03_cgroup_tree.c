@@ -295,6 +295,49 @@ static void test_v2_without_swap_accounting_writes_no_swap_max(void **state)
 	cgroup_destroy(&fake->box);
 }
 
+/* --cpu-shares on v2: runc's line from shares (2..262144) to weight
+ * (1..10000); the ends meet, the default 1024 lands near v2's default 100. */
+static void test_cpu_shares_convert_to_weight_as_runc_does(void **state)
+{
+	(void)state;
+	assert_int_equal(cpu_shares_to_weight(2), 1);
+	assert_int_equal(cpu_shares_to_weight(262144), 10000);
+	assert_int_equal(cpu_shares_to_weight(1024), 39);
+	assert_int_equal(cpu_shares_to_weight(512), 20);
+	assert_int_equal(cpu_shares_to_weight(2048), 79);
+}
+
+static void test_v1_cpu_shares_go_to_cpu_shares(void **state)
+{
+	struct fake *fake = *state;
+
+	make_v1_tree(fake, false);
+	fake->box.cpu_shares = 512;
+	assert_int_equal(cgroup_create_at(&fake->box, fake->root, CGROUP_V1), 0);
+	assert_string_equal(content_of(fake, "cpu/boxes/" ID "/cpu.shares"), "512");
+	assert_false(exists(fake, "cpu/boxes/" ID "/cpu.weight")); /* no v2 name */
+	assert_false(exists(fake, "cpu/boxes/" ID "/cpu.cfs_quota_us")); /* no --cpus */
+	destroy_fake_v1_cgroups(fake);
+	assert_false(exists(fake, "cpu/boxes/" ID));
+}
+
+static void test_v2_cpu_shares_go_to_cpu_weight(void **state)
+{
+	struct fake *fake = *state;
+
+	make_v2_tree(fake, "cpu memory pids\n", false);
+	fake->box.cpu_shares = 512;
+	fake->box.cpu_quota_us = 50000; /* and --cpus 0.5: both files */
+	fake->box.cpu_period_us = 100000;
+	assert_int_equal(cgroup_create_at(&fake->box, fake->root, CGROUP_V2), 0);
+	assert_string_equal(content_of(fake, "boxes/" ID "/cpu.weight"), "20");
+	assert_string_equal(content_of(fake, "boxes/" ID "/cpu.max"), "50000 100000");
+	assert_false(exists(fake, "boxes/" ID "/cpu.shares")); /* no v1 name */
+	empty_dir(fake, "boxes/" ID);
+	cgroup_destroy(&fake->box);
+	assert_false(exists(fake, "boxes/" ID));
+}
+
 /* "cpuset" is not "cpu": --cpus needs the cpu controller itself. */
 static void test_v2_missing_controller_fails_and_leaves_nothing(void **state)
 {
@@ -418,6 +461,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_v2_limits_go_to_one_dir, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v2_without_swap_accounting_writes_no_swap_max,
 					    setup, teardown),
+	    cmocka_unit_test(test_cpu_shares_convert_to_weight_as_runc_does),
+	    cmocka_unit_test_setup_teardown(test_v1_cpu_shares_go_to_cpu_shares, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_v2_cpu_shares_go_to_cpu_weight, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v2_missing_controller_fails_and_leaves_nothing,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_v2_missing_controller_without_limit_is_fine, setup,
