@@ -13,9 +13,11 @@
  *      umount2(MNT_DETACH) (read from /proc/self/mounts with getmntent(3));
  *   3. the dir itself.
  *
- * A dir without a lock file is removed only if it is empty (a run killed
- * right after its mkdir); one that holds files may be a run of an older
- * boxes, which locked nothing, and is left alone.
+ * A dir without a lock file is removed if it is empty (a run killed right
+ * after its mkdir), or if it still has a state file: a sweep that was
+ * itself SIGKILLed (every start sweeps) after it unlinked the lock. One
+ * that holds other files may be a run of an older boxes, which locked
+ * nothing, and is left alone.
  *
  * The sweeper holds BOXES_RUN's own lock exclusively while it works, so a
  * runtime that is between mkdir(BOXES_RUN/<id>) and taking its lock (when
@@ -149,6 +151,14 @@ static int undo_recorded(const char *dir, const struct sweeper *sweepers)
 	return failed ? -1 : 0;
 }
 
+static int has_state_file(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+
+	return path_join(path, sizeof(path), dir, "state") == 0 && lstat(path, &st) == 0;
+}
+
 /* rm -r a dead run's dir. Its container was just killed (by the cgroup
  * sweeper, or by PR_SET_PDEATHSIG), and the kernel tears a dead process's
  * mount namespace down after the process is gone: until then the overlay
@@ -187,21 +197,30 @@ static int sweep_one(const char *root, const char *name, const struct sweeper *s
 	lock_fd = open(lock, O_RDONLY | O_CLOEXEC);
 	if (lock_fd < 0) {
 		/* No lock file: killed between mkdir and making it, so the dir
-		 * is empty - or a dir of an older boxes, without locks, which
-		 * we can't judge: rmdir(2) removes only the empty one. */
-		if (errno != ENOENT || rmdir(dir) < 0)
+		 * is empty; or a sweep was cut short after it removed the lock
+		 * (its container's mounts still pinned the rest), and a state
+		 * file is left; or a dir of an older boxes, without locks,
+		 * which we can't judge. We hold BOXES_RUN's lock exclusively:
+		 * no live runtime is between its mkdir and its flock. */
+		if (errno != ENOENT)
 			return 0;
-		trace(1, "rmdir(\"%s\"): killed before it took its lock", dir);
-		return 1;
-	}
-	if (flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (rmdir(dir) == 0) {
+			trace(1, "rmdir(\"%s\"): killed before it took its lock", dir);
+			return 1;
+		}
+		if (!has_state_file(dir))
+			return 0;
+		trace(1, "%s: no lock but a state file: a sweep cut short, sweep it again", dir);
+	} else if (flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		close(lock_fd); /* EWOULDBLOCK: its runtime lives */
 		return 0;
+	} else {
+		trace(1, "%s: its lock is free, its runtime is dead: sweep it", dir);
 	}
-	trace(1, "%s: its lock is free, its runtime is dead: sweep it", dir);
 	if (undo_recorded(dir, sweepers) == 0)
 		removed = remove_dead_dir(dir);
-	close(lock_fd);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return removed;
 }
 

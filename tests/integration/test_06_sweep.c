@@ -58,7 +58,7 @@ static bool is_healthy(const char *id)
 
 static bool state_dir_exists(const char *id)
 {
-	char path[600];
+	char path[1100];
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/%s", run_dir(), id);
@@ -175,12 +175,22 @@ static void assert_nothing_left_of_the_dead(void)
 		const char *id = dead[i];
 
 		if (state_dir_exists(id) || cgroup_exists(id) || veth_exists(id) ||
-		    lease_exists(id) || host_mounts_matching(id) != 0)
+		    lease_exists(id) || host_mounts_matching(id) != 0) {
+			char command[4200];
+
+			/* what is in it, and who holds its lock: the clue */
+			snprintf(command, sizeof(command),
+				 "ls -la %s/%s >&2; cat %s/%s/state >&2; "
+				 "fuser -v %s/%s/lock >&2",
+				 run_dir(), id, run_dir(), id, run_dir(), id);
+			if (system(command) < 0)
+				perror("system");
 			fail_msg(
 			    "left of killed run %s: state dir %d, cgroup %d, veth %d, lease %d, "
 			    "mounts %d",
 			    id, state_dir_exists(id), cgroup_exists(id), veth_exists(id),
 			    lease_exists(id), host_mounts_matching(id));
+		}
 	}
 }
 

@@ -250,11 +250,18 @@ static void test_sweep_removes_only_dead_runs_it_can_undo(void **state)
 	make_dead_run("00000000b005", NULL); /* killed before it recorded a thing */
 	make_lockless_dir("00000000b006", NULL); /* killed right after its mkdir */
 	make_lockless_dir("00000000b007", "upper"); /* an older boxes' run, maybe alive */
+	/* a sweep SIGKILLed after it unlinked the lock, before the rest */
+	make_lockless_dir("00000000b008", NULL);
+	snprintf(other, sizeof(other), "%s/00000000b008", boxes_run);
+	write_text(other, "state", "fake of-a-sweep-cut-short\n");
+	snprintf(other, sizeof(other), "%s/00000000b008/work", boxes_run);
+	assert_int_equal(mkdir(other, 0700), 0);
 	snprintf(other, sizeof(other), "%s/compose", boxes_run);
 	assert_int_equal(mkdir(other, 0700), 0);
 
-	assert_int_equal(sweep_dead_runs(test_sweepers), 3);
+	assert_int_equal(sweep_dead_runs(test_sweepers), 4);
 	assert_non_null(strstr(undone, "fake of-the-dead-one\n")); /* in readdir's order */
+	assert_non_null(strstr(undone, "fake of-a-sweep-cut-short\n"));
 	assert_non_null(strstr(undone, "stuck it-stays\n"));
 	assert_null(strstr(undone, "of-the-live-one"));
 	assert_true(exists(live.state_dir, "lock"));
@@ -264,6 +271,7 @@ static void test_sweep_removes_only_dead_runs_it_can_undo(void **state)
 	assert_false(exists(boxes_run, "00000000b005"));
 	assert_false(exists(boxes_run, "00000000b006"));
 	assert_true(exists(boxes_run, "00000000b007/upper"));
+	assert_false(exists(boxes_run, "00000000b008"));
 	assert_true(exists(boxes_run, "compose"));
 
 	state_remove(&live);
