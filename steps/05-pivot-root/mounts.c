@@ -322,3 +322,53 @@ int mount_proc_and_sys(const struct box *box)
 	/* LAB END */
 	return 0;
 }
+
+/* Make root + path's missing directories, one component at a time; the
+ * last one a directory or (for a file's bind mount) an empty file. A
+ * component that is a symlink is refused: before pivot_root a link the
+ * image holds ("/data -> /etc") would resolve against the host's root and
+ * put the mount on the host's /etc (CVE-2018-15664 is docker's variant). */
+static int make_mount_point(const char *root, const char *path, int is_dir)
+{
+	char target[4096];
+	struct stat st;
+	size_t start = strlen(root);
+	int exists;
+
+	if (in_root(target, sizeof(target), root, path) < 0)
+		return -1;
+	for (size_t i = start + 1;; i++) {
+		char saved = target[i];
+		int last = saved == '\0';
+
+		if (saved != '/' && !last)
+			continue;
+		target[i] = '\0';
+		exists = lstat(target, &st) == 0;
+		if (exists && S_ISLNK(st.st_mode)) {
+			box_error("mount point %s: a symlink in the container's root — refused "
+				  "(it would resolve on the host)",
+				  path);
+			return -1;
+		}
+		if (!exists && (last && !is_dir ? make_file(target) : make_dir(target, 0755)) < 0)
+			return -1;
+		if (last)
+			return 0;
+		target[i] = saved;
+	}
+}
+
+int bind_mount_into(const char *root, const char *source, const char *path, int read_only)
+{
+	char target[4096];
+	struct stat st;
+
+	if (stat(source, &st) < 0)
+		return box_syserr("stat", source);
+	if (make_mount_point(root, path, S_ISDIR(st.st_mode)) < 0 ||
+	    in_root(target, sizeof(target), root, path) < 0 ||
+	    mount_traced(source, target, NULL, MS_BIND | MS_REC, "MS_BIND|MS_REC", NULL) < 0)
+		return -1;
+	return read_only ? remount_read_only(target) : 0;
+}

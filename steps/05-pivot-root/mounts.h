@@ -27,4 +27,9 @@ int bind_device_nodes(const char *dev_dir);
 int mask_path(const char *root, const char *path);
 int make_path_read_only(const char *root, const char *path);
 
+/* Child, before pivot_root: the host's source (a directory or a file)
+ * bound at root + path (made if missing, refused if a symlink), then made
+ * read-only when asked. For step 10's volumes. */
+int bind_mount_into(const char *root, const char *source, const char *path, int read_only);
+
 #endif

@@ -51,7 +51,8 @@ static void print_usage(const char *program, FILE *out)
 	    "  stop [-t SECONDS] [SERVICE...]    stop services\n"
 	    "  start [SERVICE...]                start stopped services\n"
 	    "  restart [-t SECONDS] [SERVICE...] stop, then start, services\n"
-	    "  down [-t SECONDS]                 stop and remove everything of the project\n"
+	    "  down [-v] [-t SECONDS]            stop and remove everything of the project\n"
+	    "                                    (-v: its named volumes too)\n"
 	    "  config [-q] [--services]          print the file as boxes understood it\n\n"
 	    "Exit status: 0; 125 when the file is bad or boxes failed.\n",
 	    program, STEP);
@@ -244,21 +245,21 @@ static int verb_stop_start(const struct compose_cli *cli, int argc, char **argv)
 	return status;
 }
 
-/* down [-t SECONDS] */
+/* down [-v] [-t SECONDS] */
 static int verb_down(const struct compose_cli *cli, int argc, char **argv)
 {
 	struct service_filter only;
 	char name[256];
 	int timeout = 0, set[1] = {0};
 
-	if (parse_verb(argc, argv, "", set, &timeout, &only) < 0 ||
+	if (parse_verb(argc, argv, "v", set, &timeout, &only) < 0 ||
 	    project_name(cli, name, sizeof(name)) < 0)
 		return EXIT_BOXES_FAILED;
 	if (only.count) {
 		box_error("down: takes no SERVICE (it removes the whole project)");
 		return EXIT_BOXES_FAILED;
 	}
-	return compose_down(name, timeout);
+	return compose_down(name, timeout, set[0]);
 }
 
 static const struct {

@@ -89,10 +89,13 @@ int record_write(const char *dir, const struct container_record *r)
 	if (!out)
 		return box_syserr("create", temp);
 	fprintf(out, "name %s\nservice %s\nimage %s\ncommand %s\nip %s\nports %s\nstatus %s\n",
-		r->name, r->service, r->image, r->command[0] ? one_line(r->command, command, sizeof(command)) : "-", r->ip,
+		r->name, r->service, r->image,
+		r->command[0] ? one_line(r->command, command, sizeof(command)) : "-", r->ip,
 		r->ports[0] ? r->ports : "-", r->status);
 	fprintf(out, "health %s\nsupervisor %d\nexit_code %d\nrestarts %d\n",
 		r->health[0] ? r->health : "-", r->supervisor, r->exit_code, r->restarts);
+	fprintf(out, "start_order %d\nvolumes %s\n", r->start_order,
+		r->volumes[0] ? r->volumes : "-");
 	fprintf(out, "created %lld\nstarted %lld\nfinished %lld\n", r->created, r->started,
 		r->finished);
 	if (fclose(out) != 0 || rename(temp, path) < 0) {
@@ -123,8 +126,8 @@ static const struct {
 } fields[] = {
     TEXT_FIELD(name),	   TEXT_FIELD(service),	 TEXT_FIELD(image),   TEXT_FIELD(command),
     TEXT_FIELD(ip),	   TEXT_FIELD(ports),	 TEXT_FIELD(status),  TEXT_FIELD(health),
-    INT_FIELD(supervisor), INT_FIELD(exit_code), INT_FIELD(restarts), TIME_FIELD(created),
-    TIME_FIELD(started),   TIME_FIELD(finished),
+    INT_FIELD(supervisor), INT_FIELD(exit_code), INT_FIELD(restarts), INT_FIELD(start_order),
+    TEXT_FIELD(volumes),   TIME_FIELD(created),	 TIME_FIELD(started), TIME_FIELD(finished),
 };
 
 static void set_field(struct container_record *r, const char *key, const char *value)

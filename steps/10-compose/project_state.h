@@ -30,6 +30,8 @@ struct container_record {
 	int supervisor; /* its pid */
 	int exit_code;
 	int restarts;
+	int start_order; /* its place in up's depends_on order: down goes backwards */
+	char volumes[1024]; /* its named volumes, "a_data,a_cache": what down -v removes */
 	long long created, started, finished; /* seconds since the epoch */
 };
 

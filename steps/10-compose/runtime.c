@@ -36,6 +36,7 @@
 #include "10-compose/project_state.h"
 #include "10-compose/runtime.h"
 #include "10-compose/supervisor.h"
+#include "10-compose/volumes.h"
 
 #define STEP 10
 #define POLL_MS 100
@@ -228,6 +229,7 @@ int compose_up(struct compose_project *project, int detach, const struct service
 
 		if (!wanted(only, service->name))
 			continue;
+		ones[order[k]].start_order = k;
 		if (wait_dependencies(project, service, net->dir) < 0 ||
 		    supervisor_spawn(&ones[order[k]], lock, &pid) < 0) {
 			status = EXIT_BOXES_FAILED;
@@ -566,12 +568,41 @@ int compose_start(const struct compose_project *project, const struct service_fi
 	return signal_in_order(project, only, 0, SUPERVISOR_START, 0, "running", "Started");
 }
 
-int compose_down(const char *project, int timeout_s)
+/* Dependents first: the reverse of up's order (docker compose's too). */
+static int by_start_order_reversed(const void *a, const void *b)
+{
+	const struct container_record *left = a, *right = b;
+
+	if (left->start_order != right->start_order)
+		return right->start_order - left->start_order;
+	return strcmp(left->name, right->name);
+}
+
+/* down -v: every named volume the containers used, after they are gone. */
+static void remove_volumes(const struct container_record *records, int count)
+{
+	char names[sizeof(records[0].volumes)], path[4096];
+
+	for (int i = 0; i < count; i++) {
+		snprintf(names, sizeof(names), "%s", records[i].volumes);
+		for (char *save = NULL, *name = strtok_r(names, ",", &save); name;
+		     name = strtok_r(NULL, ",", &save)) {
+			struct stat st;
+
+			if (volume_path(name, path, sizeof(path)) < 0 || stat(path, &st) < 0)
+				continue; /* two services share it: already gone */
+			remove_tree(path);
+			fprintf(stderr, " Volume %s  Removed\n", name);
+		}
+	}
+}
+
+int compose_down(const char *project, int timeout_s, int volumes)
 {
 	static struct container_record records[COMPOSE_MAX_SERVICES];
 	char dir[4096], path[4096];
 	struct stat st;
-	int count, fd, existed;
+	int count, existed, locks[COMPOSE_MAX_SERVICES];
 
 	if (geteuid() != 0) {
 		box_error("10-compose down must run as root (sudo)");
@@ -581,6 +612,13 @@ int compose_down(const char *project, int timeout_s)
 		return EXIT_BOXES_FAILED;
 	existed = stat(dir, &st) == 0;
 	count = records_list(dir, records, COMPOSE_MAX_SERVICES);
+	qsort(records, (size_t)count, sizeof(records[0]), by_start_order_reversed);
+	/* Each supervisor's lock, opened before it is told to go: it unlinks
+	 * the file on its way out, but holds the lock until it has exited. */
+	for (int i = 0; i < count; i++)
+		locks[i] = project_file(dir, records[i].name, "lock", path, sizeof(path)) < 0
+			       ? -1
+			       : open(path, O_RDONLY | O_CLOEXEC);
 	for (int i = 0; i < count; i++)
 		if (supervisor_alive(dir, records[i].name)) {
 			fprintf(stderr, " Container %s  Stopping\n", records[i].name);
@@ -588,11 +626,9 @@ int compose_down(const char *project, int timeout_s)
 				 (union sigval){.sival_int = timeout_s});
 		}
 	for (int i = 0; i < count; i++) {
-		/* Its lock, taken when it has gone: the wait for its end. */
-		if (project_file(dir, records[i].name, "lock", path, sizeof(path)) == 0 &&
-		    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-			flock(fd, LOCK_EX);
-			close(fd);
+		if (locks[i] >= 0) { /* taken when it has gone: the wait for its end */
+			flock(locks[i], LOCK_EX);
+			close(locks[i]);
 		}
 		fprintf(stderr, " Container %s  Removed\n", records[i].name);
 	}
@@ -603,5 +639,7 @@ int compose_down(const char *project, int timeout_s)
 	}
 	if (existed)
 		fprintf(stderr, " Network %s_default  Removed\n", project);
+	if (volumes)
+		remove_volumes(records, count);
 	return 0;
 }

@@ -18,6 +18,7 @@ int compose_logs(const char *project, int follow, int timestamps,
 int compose_stop(const struct compose_project *project, int timeout_s,
 		 const struct service_filter *only);
 int compose_start(const struct compose_project *project, const struct service_filter *only);
-int compose_down(const char *project, int timeout_s);
+/* volumes: down -v, also remove the named volumes the containers used. */
+int compose_down(const char *project, int timeout_s, int volumes);
 
 #endif

@@ -66,6 +66,7 @@
 #include "10-compose/project_state.h"
 #include "10-compose/proxy.h"
 #include "10-compose/supervisor.h"
+#include "10-compose/volumes.h"
 
 #define STEP 10
 #define MAX_ARGV 256
@@ -109,9 +110,18 @@ struct sup {
 	int failures;
 	time_t started; /* for start_period */
 	int bound[COMPOSE_MAX_PORTS];
+	struct volume_sources volumes; /* the host side of each volumes: entry */
 };
 
-/* The recipe: step 09's container_main, unchanged. */
+static struct sup s;
+
+/* 10: the service's volumes, bound into the root before pivot_root. */
+static int mount_volumes(struct box *box)
+{
+	return volumes_mount(s.one->service, &s.volumes, box->merged_dir);
+}
+
+/* The recipe: step 09's container_main, and the volumes. */
 static int container_main(struct box *box)
 {
 	if (wait_for_parent(box) < 0 /* 01, 03, 06, 07: maps are written */
@@ -120,6 +130,7 @@ static int container_main(struct box *box)
 	    || mount_overlay(box) < 0 /* 04: the image's layers, idmapped (07, 09) */
 	    || make_minimal_dev(box->merged_dir) < 0 /* 05: no host disks */
 	    || mount_proc_and_sys(box) < 0 /* 05: masked, read-only; before pivot_root */
+	    || mount_volumes(box) < 0 /* 10: bind mounts and named volumes */
 	    || pivot_into(box->merged_dir) < 0 /* 05: the host's root is gone */
 	    || set_hostname(box) < 0 /* 02: our own UTS namespace */
 	    || set_no_new_privs() < 0 /* 08: exec can't gain privileges */
@@ -169,7 +180,9 @@ static int set_up(struct sup *s, int out_w, int err_w)
 	    || cgroup_create(box) < 0 /* 03: limits first */
 	    || overlay_prepare(box) < 0 /* 04: upper, work, merged */
 	    || prepare_userns_rootfs(box) < 0 /* 07: a mount point per layer */
-	    || write_hosts(s) < 0) /* 10: every service's name */
+	    || write_hosts(s) < 0 /* 10: every service's name */
+	    || volumes_prepare(s->one->project, s->one->service, (uid_t)box->uid_map.outside,
+			       (gid_t)box->gid_map.outside, &s->volumes) < 0) /* 10 */
 		return -1;
 	dup2(out_w, 1);
 	dup2(err_w, 2);
@@ -652,7 +665,25 @@ static void format_ports(struct sup *s)
 		    s->bound[i], svc->ports[i].container_port, svc->ports[i].protocol);
 }
 
-static struct sup s;
+/* The named volumes down -v may remove (never an external one). */
+static void list_volumes(struct sup *s)
+{
+	const struct compose_service *svc = s->one->service;
+	size_t used = 0;
+
+	for (int i = 0; i < svc->mount_count && used < sizeof(s->record.volumes); i++) {
+		const struct compose_mount *mount = &svc->mounts[i];
+		const struct compose_volume *volume;
+
+		if (mount->volume_index < 0)
+			continue;
+		volume = &s->one->project->volumes[mount->volume_index];
+		if (!volume->external)
+			used += (size_t)snprintf(s->record.volumes + used,
+						 sizeof(s->record.volumes) - used, "%s%s",
+						 used ? "," : "", volume->name);
+	}
+}
 
 /* The supervisor's whole life; its exit status. */
 static int supervise(struct supervised *one)
@@ -669,6 +700,8 @@ static int supervise(struct supervised *one)
 	snprintf(s.record.image, sizeof(s.record.image), "%s", svc->image);
 	snprintf(s.record.ip, sizeof(s.record.ip), "%s", one->ip);
 	snprintf(s.record.status, sizeof(s.record.status), "created");
+	s.record.start_order = one->start_order;
+	list_volumes(&s);
 	s.record.supervisor = (int)getpid();
 	s.record.created = time(NULL);
 	if (project_file(one->net->dir, svc->container_name, "log", path, sizeof(path)) < 0)

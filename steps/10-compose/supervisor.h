@@ -25,6 +25,7 @@ struct supervised {
 	const struct compose_service *service;
 	struct project_net *net;
 	char cidr[20], ip[16]; /* its address on the bridge */
+	int start_order; /* its place in the depends_on order */
 };
 
 /* Fork the supervisor of one container (setsid, detached) and wait until

@@ -493,11 +493,125 @@ static void test_image_not_in_store_says_load_it(void **state)
 	assert_error(&r, ":3:");
 }
 
+/* up -d a project of one short-lived service; its logs once it exited. */
+static void run_to_the_end(struct run_result *r, const char *project)
+{
+	compose(r, project, "up", "-d", NULL);
+	assert_exit(r, 0);
+	assert_true(wait_for_ps(project, "Exited ("));
+	compose(r, project, "logs", NULL, NULL);
+}
+
+/* A host dir of host root shows as nobody inside (07): the rw one is
+ * given to the container's root on the host, as docker rootless asks. */
+static void make_host_dir(const char *name, uid_t owner, char *path, size_t len)
+{
+	snprintf(path, len, "%s/%s", project_dir, name);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(chown(path, owner, owner), 0);
+}
+
+static void test_bind_mounts_share_files_and_ro_refuses_writes(void **state)
+{
+	struct run_result r;
+	char in[4096], out[4096], path[4200], text[256] = "";
+	struct stat st;
+	FILE *file;
+
+	(void)state;
+	assert_int_equal(chmod(project_dir, 0711), 0); /* the container's root walks through */
+	make_host_dir("in", 0, in, sizeof(in));
+	make_host_dir("out", 100000, out, sizeof(out));
+	snprintf(path, sizeof(path), "%s/hello.txt", in);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fputs("hello-from-host\n", file);
+	fclose(file);
+	write_compose("services:\n"
+		      "  vol:\n"
+		      "    image: " IMAGE "\n"
+		      "    command: [\"sh\", \"-c\", \"cat /in/hello.txt; echo written-inside > "
+		      "/out/new.txt; touch /in/x 2>&1 || echo ro-refused\"]\n"
+		      "    volumes:\n"
+		      "      - ./in:/in:ro\n"
+		      "      - ./out:/out\n");
+	run_to_the_end(&r, "binds");
+	assert_output(&r, "vol-1  | hello-from-host"); /* the host's file, inside */
+	assert_output(&r, "Read-only file system"); /* :ro: EROFS, also for root */
+	assert_output(&r, "vol-1  | ro-refused");
+	snprintf(path, sizeof(path), "%s/new.txt", out);
+	assert_int_equal(read_file(path, text, sizeof(text)), 0); /* the write, on the host */
+	assert_string_equal(text, "written-inside\n");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, 100000); /* made by the container's root */
+	snprintf(path, sizeof(path), "%s/x", in);
+	assert_int_not_equal(access(path, F_OK), 0);
+	down("binds");
+	assert_int_equal(host_mounts_matching(in), 0);
+}
+
+static void test_named_volume_survives_down_and_down_v_removes_it(void **state)
+{
+	struct run_result r;
+	char volume[4096];
+	struct stat st;
+
+	(void)state;
+	snprintf(volume, sizeof(volume), "%s/volumes/vols_data", getenv("BOXES_ROOT"));
+	write_compose("services:\n"
+		      "  keep:\n"
+		      "    image: " IMAGE "\n"
+		      "    command: [\"sh\", \"-c\", \"echo found-$(cat /data/count 2>/dev/null "
+		      "|| echo nothing); echo kept > /data/count\"]\n"
+		      "    volumes:\n"
+		      "      - data:/data\n"
+		      "volumes:\n"
+		      "  data:\n");
+	run_to_the_end(&r, "vols");
+	assert_output(&r, "keep-1  | found-nothing");
+	compose(&r, "vols", "down", NULL, NULL);
+	assert_exit(&r, 0);
+	assert_int_equal(stat(volume, &st), 0); /* down keeps it, owned by the container's root */
+	assert_int_equal(st.st_uid, 100000);
+	run_to_the_end(&r, "vols");
+	assert_output(&r, "keep-1  | found-kept"); /* the first run's write */
+	compose(&r, "vols", "down", "-v", NULL);
+	assert_exit(&r, 0);
+	assert_error(&r, "Volume vols_data  Removed");
+	assert_int_not_equal(stat(volume, &st), 0);
+}
+
+static void test_down_stops_dependents_first(void **state)
+{
+	struct run_result r;
+	const char *web, *api;
+
+	(void)state;
+	write_compose("services:\n"
+		      "  web:\n"
+		      "    image: " IMAGE "\n"
+		      "    command: [\"sleep\", \"60\"]\n"
+		      "    depends_on: [api]\n"
+		      "  api:\n"
+		      "    image: " IMAGE "\n"
+		      "    command: [\"sleep\", \"60\"]\n");
+	compose(&r, "ord", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	compose(&r, "ord", "down", "-t", "1");
+	assert_exit(&r, 0);
+	web = strstr(r.err, "Container ord-web-1  Stopping");
+	api = strstr(r.err, "Container ord-api-1  Stopping");
+	assert_non_null(web);
+	assert_non_null(api);
+	assert_true(web < api); /* as docker compose: the dependent first */
+}
+
 /* Whatever a failed test left up. */
 static int down_all(void **state)
 {
 	static const char *const projects[] = {"talk",	 "pub",	  "range", "taken", "flaky",
-					       "killed", "proja", "projb", "esc",   "hc"};
+					       "killed", "proja", "projb", "esc",   "hc",
+					       "binds",	 "vols",  "ord"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(projects) / sizeof(projects[0]); i++)
@@ -544,6 +658,10 @@ int main(void)
 	    cmocka_unit_test_teardown(test_foreground_up_prints_logs_and_ctrl_c_stops_all,
 				      down_all),
 	    cmocka_unit_test_teardown(test_image_not_in_store_says_load_it, down_all),
+	    cmocka_unit_test_teardown(test_bind_mounts_share_files_and_ro_refuses_writes, down_all),
+	    cmocka_unit_test_teardown(test_named_volume_survives_down_and_down_v_removes_it,
+				      down_all),
+	    cmocka_unit_test_teardown(test_down_stops_dependents_first, down_all),
 	};
 
 	return cmocka_run_group_tests_name("test_10_compose", tests, group_setup, group_teardown);
