@@ -268,6 +268,11 @@ for entry in "${escapes[@]}"; do
 			grep -q "^$name:" "$BOXES_RUN/not-tried" 2>/dev/null ||
 				echo "$name: $(grep -m1 'CANNOT TEST' "$BOXES_RUN/last.out")" >>"$BOXES_RUN/not-tried"
 		fi
+		case "$bin:$cell" in # what got out under podman, in the escape's words
+		oci:ESCAPED | runc:ESCAPED)
+			echo "$name ($bin): $(grep -m1 '^ESCAPED' "$BOXES_RUN/last.out")" >>"$BOXES_RUN/podman-escaped"
+			;;
+		esac
 		if [ "$cell" != "$expected" ] && [ "$cell" != n/a ]; then
 			cell="$cell!"
 			mismatches=$((mismatches + 1))
@@ -286,6 +291,11 @@ if [ ${#runtimes[@]} -gt 0 ]; then
 	printf '  with --runtime %s/bin/boxes-runtime or runc. No crun column: crun refuses\n' "$build"
 	printf '  a host with cgroup v1 controllers beside an empty cgroup2 ("cannot detect\n'
 	printf '  the cgroup mode"), so podman'"'"'s default runtime cannot run here.\n'
+	if [ -s "$BOXES_RUN/podman-escaped" ]; then
+		printf 'Escaped under podman (its defaults: no user namespace, no no_new_privs,\n'
+		printf '  its own capability set and seccomp profile):\n'
+		sed 's/^/  /' "$BOXES_RUN/podman-escaped"
+	fi
 fi
 if [ "$explain" -eq 1 ]; then
 	printf '\nWhat each row tries (and the step that blocks it):\n'
