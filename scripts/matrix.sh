@@ -62,8 +62,8 @@ steps=()
 for bin in "$build"/bin/[0-9][0-9]-*; do
 	[ -x "$bin" ] || continue
 	case $(basename "$bin") in 10-*) continue ;; esac # 10 runs no single container
-	# --steps "01 5": by number, with or without the leading 0
-	if [ -n "$only_steps" ]; then
+	# --steps "01 5": by number, with or without the leading 0 ("oci": none)
+	if [ -n "$only_steps$only_runtimes" ]; then
 		wanted=0
 		for n in $only_steps; do
 			case "$n" in
