@@ -128,9 +128,11 @@ header() { # header FILE KEY: the value of "KEY:" in the first comment
 step_number() { case $1 in oci | runc) echo "$1" ;; *) basename "$1" | cut -c1-2 ;; esac; }
 
 # podman as the tests run it: a temporary store, and what this machine
-# needs (no default ulimits, vfs, cgroupfs, events to a file).
+# needs (no default ulimits, vfs, cgroupfs, events to a file). Run from
+# BOXES_RUN: conmon writes a file "oom" into its working directory when the
+# memory limit kills a container (memory-hog).
 podman_dir=$BOXES_RUN/podman
-podman_cmd=(env CONTAINERS_CONF="$podman_dir/containers.conf" TMPDIR="$podman_dir" podman
+podman_cmd=(env -C "$BOXES_RUN" CONTAINERS_CONF="$podman_dir/containers.conf" TMPDIR="$podman_dir" podman
 	--root "$podman_dir/root" --runroot "$podman_dir/runroot" --tmpdir "$podman_dir/libpod"
 	--storage-driver vfs --cgroup-manager cgroupfs --events-backend file)
 
