@@ -68,7 +68,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 INT_BINS    := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(INT_SRC))
 HARNESS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/integration/harness*.c))
 ESCAPE_SRC  := $(wildcard tests/escapes/*.c)
-ESCAPES     := $(patsubst tests/escapes/%.c,$(BUILD)/escapes/%,$(ESCAPE_SRC))
+ESCAPE_BINS := $(patsubst tests/escapes/%.c,$(BUILD)/escapes/%,$(ESCAPE_SRC))
 ROOTFS      := $(BUILD)/rootfs
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(FUZZ_SRC))
@@ -126,9 +126,9 @@ $(BUILD)/escapes/%: tests/escapes/%.c $(wildcard tests/escapes/*.h)
 	@echo "  STATIC  $@"
 	@$(CC) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -static -o $@ $<
 
-escapes: $(ESCAPES)
+escapes: $(ESCAPE_BINS)
 
-$(ROOTFS)/.stamp: scripts/mkrootfs.sh $(shell find rootfs -type f) $(ESCAPES)
+$(ROOTFS)/.stamp: scripts/mkrootfs.sh $(shell find rootfs -type f) $(ESCAPE_BINS)
 	@scripts/mkrootfs.sh $(ROOTFS) $(BUILD)/escapes
 	@touch $@
 

@@ -16,6 +16,7 @@
 #   traces/NAME.txt       one traced run per step, each action with its time
 #   stderr.log            what the measured programs said on stderr
 #   image.md, image-runs.csv, image-run-runs.csv   step 09 (scripts/bench/image.sh)
+#   oci.md, oci/runs.csv  boxes-runtime against runc (scripts/bench/oci.sh)
 # and keeps build/bench/rootfs-mapped/ (build/rootfs owned by 100000, for
 # crun and runc in a user namespace) and bundle-*/ from run to run.
 #
@@ -373,3 +374,13 @@ bench_step10() {
 	BUILD=$build scripts/bench/compose.sh "$out"
 }
 [ "${BENCH_COMPOSE:-1}" = 0 ] || bench_step10
+
+# ---- boxes-runtime against runc: podman run through each, and each on the
+# same bundle (scripts/bench/oci.sh writes and prints oci.md; without
+# podman or runc its rows say n/a). BENCH_OCI=0 leaves it out.
+bench_oci() {
+	scripts/install-deps.sh --bench || say "could not install runc: its rows say n/a"
+	echo
+	BUILD=$build scripts/bench/oci.sh "$out" || say "boxes-runtime's part failed: see above"
+}
+[ "${BENCH_OCI:-1}" = 0 ] || bench_oci

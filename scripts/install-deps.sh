@@ -5,7 +5,7 @@
 #          (its modules too), booted under qemu on a pure cgroup v2 hierarchy
 #   --image  also what `make image-nginx` needs: mmdebstrap, which builds a
 #          Debian image from this machine's apt sources (scripts/mkimage-debian.sh)
-#   --bench  also podman-compose, step 10's yardstick in make bench
+#   --bench  also podman-compose and runc, yardsticks in make bench
 #   --slides also what `make slides` needs: a headless Chromium for PDF and
 #          PNG, and npm for the Marp CLI (package.json) when none is there
 set -eu
@@ -26,10 +26,11 @@ fi
 if [ "${1:-}" = --image ]; then
 	PACKAGES="$PACKAGES mmdebstrap"
 fi
-# --bench: make bench's yardstick for step 10 (podman-compose: up and down
-# of a compose project with podman, against 10-compose).
+# --bench: make bench's yardsticks for step 10 (podman-compose: up and down
+# of a compose project with podman, against 10-compose) and for
+# boxes-runtime (runc, under the same podman and on the same bundle).
 if [ "${1:-}" = --bench ]; then
-	PACKAGES="$PACKAGES podman-compose"
+	PACKAGES="$PACKAGES podman-compose runc"
 fi
 if [ "${1:-}" = --slides ]; then
 	PACKAGES="$PACKAGES chromium"

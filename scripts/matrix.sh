@@ -3,6 +3,7 @@
 # program (or the ones named) under every built step (or the ones --steps
 # names) and print the table: escapes as rows, steps as columns.
 #   make matrix ESCAPES="chroot-breakout" STEPS="01 05"   an instructor's demo
+#   make matrix STEPS="08 oci runc"   08 beside podman with boxes-runtime, runc
 #
 #   ESCAPED  the escape worked: this step does not stop it (yet)
 #   blocked  the step stopped it (the program said so, or a limit killed it)
@@ -13,6 +14,13 @@
 # Steps 01-08 run build/rootfs; 09 runs an image made from it
 # (scripts/mkimage.sh, so the escape programs are in it), loaded into a
 # temporary store. 10 runs compose files, not one command: no column.
+# Two more columns when podman is installed (STEPS="08 oci runc" picks
+# them): "oci" is podman --runtime build/bin/boxes-runtime, "runc" the same
+# podman with runc, both `podman run --rm --network none IMAGE` on the 09
+# image loaded into a temporary podman store (podman's defaults otherwise,
+# plus the --memory and --pids-limit every step from 03 gets). crun,
+# podman's default runtime, refuses this kind of host (cgroup v1 with an
+# empty cgroup2 beside it): no column for it.
 # Escape programs describe themselves in their first comment (see
 # tests/escapes/escape.h); this script reads those lines.
 set -u
@@ -20,13 +28,19 @@ build=${BUILD:-build}
 rootfs=$build/rootfs
 explain=0
 only_steps=""
+only_runtimes="" # oci, runc: the podman columns --steps names
 only_escapes=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--explain) explain=1 ;;
 	--steps)
 		[ $# -ge 2 ] || { echo "matrix: --steps needs a list, e.g. --steps \"01 05\"" >&2; exit 2; }
-		only_steps="$only_steps $2"
+		for n in $2; do
+			case "$n" in
+			oci | runc) only_runtimes="$only_runtimes $n" ;;
+			*) only_steps="$only_steps $n" ;;
+			esac
+		done
 		shift
 		;;
 	--escapes)
@@ -48,12 +62,12 @@ steps=()
 for bin in "$build"/bin/[0-9][0-9]-*; do
 	[ -x "$bin" ] || continue
 	case $(basename "$bin") in 10-*) continue ;; esac # 10 runs no single container
-	# --steps "01 5": by number, with or without the leading 0
-	if [ -n "$only_steps" ]; then
+	# --steps "01 5": by number, with or without the leading 0 ("oci": none)
+	if [ -n "$only_steps$only_runtimes" ]; then
 		wanted=0
 		for n in $only_steps; do
 			case "$n" in
-			*[!0-9]*) echo "matrix: step '$n': expected a step number such as 01 or 05" >&2; exit 2 ;;
+			*[!0-9]*) echo "matrix: step '$n': expected a step number such as 01 or 05, or oci, runc" >&2; exit 2 ;;
 			esac
 			[ "$((10#$n))" -eq "$((10#$(basename "$bin" | cut -c1-2)))" ] && wanted=1
 		done
@@ -65,7 +79,24 @@ for n in $only_steps; do
 	ls "$build"/bin/"$(printf '%02d' "$((10#$n))")"-* >/dev/null 2>&1 ||
 		{ echo "matrix: no step $n in $build/bin (make all first?)" >&2; exit 2; }
 done
-if [ ${#steps[@]} -eq 0 ] || [ ! -x "$rootfs/bin/busybox" ]; then
+# The podman columns: all that can run unless --steps names some; always last.
+runtimes=()
+if [ -z "$only_steps$only_runtimes" ] || [ -n "$only_runtimes" ]; then
+	for rt in oci runc; do
+		[ -z "$only_runtimes" ] || [[ " $only_runtimes " == *" $rt "* ]] || continue
+		why=""
+		command -v podman >/dev/null || why="podman is not installed"
+		[ $rt = oci ] && [ ! -x "$build/bin/boxes-runtime" ] && why="no $build/bin/boxes-runtime"
+		[ $rt = runc ] && ! command -v runc >/dev/null && why="runc is not installed"
+		if [ -z "$why" ]; then
+			runtimes+=("$rt")
+		elif [ -n "$only_runtimes" ]; then
+			echo "matrix: no column $rt: $why" >&2
+			exit 2
+		fi
+	done
+fi
+if [ $((${#steps[@]} + ${#runtimes[@]})) -eq 0 ] || [ ! -x "$rootfs/bin/busybox" ]; then
 	echo "matrix: build first: make all rootfs" >&2
 	exit 1
 fi
@@ -78,6 +109,7 @@ image=localhost/boxes-matrix:latest
 sentinel=""
 listener=""
 cleanup() {
+	[ ${#runtimes[@]} -gt 0 ] && "${podman_cmd[@]}" rm -af >/dev/null 2>&1
 	[ -n "$sentinel" ] && kill "$sentinel" 2>/dev/null
 	[ -n "$listener" ] && kill "$listener" 2>/dev/null
 	wait 2>/dev/null
@@ -93,7 +125,16 @@ header() { # header FILE KEY: the value of "KEY:" in the first comment
 	sed -n "1,30s/^[/ ]*\*\{0,1\} *$2: *//p" "$1" | head -n 1
 }
 
-step_number() { basename "$1" | cut -c1-2; }
+step_number() { case $1 in oci | runc) echo "$1" ;; *) basename "$1" | cut -c1-2 ;; esac; }
+
+# podman as the tests run it: a temporary store, and what this machine
+# needs (no default ulimits, vfs, cgroupfs, events to a file). Run from
+# BOXES_RUN: conmon writes a file "oom" into its working directory when the
+# memory limit kills a container (memory-hog).
+podman_dir=$BOXES_RUN/podman
+podman_cmd=(env -C "$BOXES_RUN" CONTAINERS_CONF="$podman_dir/containers.conf" TMPDIR="$podman_dir" podman
+	--root "$podman_dir/root" --runroot "$podman_dir/runroot" --tmpdir "$podman_dir/libpod"
+	--storage-driver vfs --cgroup-manager cgroupfs --events-backend file)
 
 options_for() { # the options every run of this step gets
 	local n
@@ -108,6 +149,13 @@ set_box_command() {
 	local bin=$1
 	# shellcheck disable=SC2207
 	case $(basename "$bin") in
+	oci | runc)
+		local runtime
+		runtime=$(command -v runc)
+		[ "$bin" = oci ] && runtime=$(realpath "$build/bin/boxes-runtime")
+		box_command=("${podman_cmd[@]}" --runtime "$runtime" run --rm --network none
+			--memory 64m --pids-limit 64 "$image")
+		;;
 	09-*) box_command=("$bin" run $(options_for "$bin") "$image") ;;
 	*) box_command=("$bin" $(options_for "$bin") "$rootfs") ;;
 	esac
@@ -183,21 +231,28 @@ for name in $only_escapes; do
 done
 mapfile -t escapes < <(printf '%s\n' "${escapes[@]}" | sort)
 
-if [ -x "$build/bin/09-image" ]; then
+if [ ${#runtimes[@]} -gt 0 ]; then
+	mkdir -p "$podman_dir"
+	printf '[containers]\ndefault_ulimits = []\n' >"$podman_dir/containers.conf"
+fi
+if [ -x "$build/bin/09-image" ] || [ ${#runtimes[@]} -gt 0 ]; then
 	scripts/mkimage.sh --rootfs "$rootfs" "$BOXES_RUN/image.tar" "$image" &&
-		"$build/bin/09-image" load -i "$BOXES_RUN/image.tar" >/dev/null ||
-		echo "matrix: could not make the image for 09: its cells will show errors" >&2
+		{ [ ! -x "$build/bin/09-image" ] || "$build/bin/09-image" load -i "$BOXES_RUN/image.tar" >/dev/null; } &&
+		{ [ ${#runtimes[@]} -eq 0 ] || "${podman_cmd[@]}" load -i "$BOXES_RUN/image.tar" >"$BOXES_RUN/podman-load.log" 2>&1 ||
+			{ cat "$BOXES_RUN/podman-load.log" >&2; false; }; } ||
+		echo "matrix: could not make the image for 09, oci, runc: their cells will show errors" >&2
 fi
 
 printf '%-18s' "escape \\ step"
-for bin in "${steps[@]}"; do printf ' %-9s' "$(step_number "$bin")"; done
+columns=("${steps[@]}" "${runtimes[@]}")
+for bin in "${columns[@]}"; do printf ' %-9s' "$(step_number "$bin")"; done
 printf '\n'
 mismatches=0
 for entry in "${escapes[@]}"; do
 	read -r blocked_from name source <<<"$entry"
 	mode=$(header "$source" run)
 	printf '%-18s' "$name"
-	for bin in "${steps[@]}"; do
+	for bin in "${columns[@]}"; do
 		set_box_command "$bin"
 		case "${mode:-plain}" in
 		uts) run_uts "$bin" "$name" ;;
@@ -206,13 +261,20 @@ for entry in "${escapes[@]}"; do
 		*) run_plain "$bin" "$name" ;;
 		esac
 		cell=$(cell_for $?)
-		n=$((10#$(step_number "$bin")))
 		expected=blocked
-		[ "$n" -lt "$((10#$blocked_from))" ] && expected=ESCAPED
+		case $bin in
+		oci | runc) ;;
+		*) [ "$((10#$(step_number "$bin")))" -lt "$((10#$blocked_from))" ] && expected=ESCAPED ;;
+		esac
 		if [ "$cell" = n/a ]; then
 			grep -q "^$name:" "$BOXES_RUN/not-tried" 2>/dev/null ||
 				echo "$name: $(grep -m1 'CANNOT TEST' "$BOXES_RUN/last.out")" >>"$BOXES_RUN/not-tried"
 		fi
+		case "$bin:$cell" in # what got out under podman, in the escape's words
+		oci:ESCAPED | runc:ESCAPED)
+			echo "$name ($bin): $(grep -m1 '^ESCAPED' "$BOXES_RUN/last.out")" >>"$BOXES_RUN/podman-escaped"
+			;;
+		esac
 		if [ "$cell" != "$expected" ] && [ "$cell" != n/a ]; then
 			cell="$cell!"
 			mismatches=$((mismatches + 1))
@@ -225,6 +287,17 @@ done
 if [ -s "$BOXES_RUN/not-tried" ]; then
 	printf '\nNot tried on this machine (n/a):\n'
 	sed 's/^/  /' "$BOXES_RUN/not-tried"
+fi
+if [ ${#runtimes[@]} -gt 0 ]; then
+	printf '\noci, runc: podman run --rm --network none --memory 64m --pids-limit 64 IMAGE,\n'
+	printf '  with --runtime %s/bin/boxes-runtime or runc. No crun column: crun refuses\n' "$build"
+	printf '  a host with cgroup v1 controllers beside an empty cgroup2 ("cannot detect\n'
+	printf '  the cgroup mode"), so podman'"'"'s default runtime cannot run here.\n'
+	if [ -s "$BOXES_RUN/podman-escaped" ]; then
+		printf 'Escaped under podman (its defaults: no user namespace, no no_new_privs,\n'
+		printf '  its own capability set and seccomp profile):\n'
+		sed 's/^/  /' "$BOXES_RUN/podman-escaped"
+	fi
 fi
 if [ "$explain" -eq 1 ]; then
 	printf '\nWhat each row tries (and the step that blocks it):\n'

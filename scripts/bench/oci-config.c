@@ -5,7 +5,8 @@
  * Reads the template of `runc spec` and writes it back edited (jansson,
  * not sed: the template is JSON):
  *
- *   bare     /bin/true, no terminal, root.path = ROOTFS. Everything else as
+ *   bare     /bin/true, no terminal, root.path = ROOTFS, no ambient
+ *            capabilities (see edit_bare). Everything else as
  *            the template has it: pid, mount, uts, ipc and network
  *            namespaces (lo only), a read-only root, 3 capabilities, no
  *            user namespace, no limits, no seccomp profile.
@@ -62,6 +63,11 @@ static void edit_bare(json_t *spec, const char *rootfs)
 	json_object_set_new(process, "terminal", json_false());
 	json_object_set_new(process, "args", json_pack("[s]", "/bin/true"));
 	json_object_set_new(object_at(spec, "root"), "path", json_string(rootfs));
+	/* runc spec lists 3 ambient capabilities and no inheritable ones; the
+	 * kernel raises an ambient one only if it is inheritable too, so runc
+	 * drops them unsaid (CapAmb 0 inside) and boxes-runtime refuses the
+	 * config: without them, every runtime runs the same thing. */
+	json_object_del(object_at(process, "capabilities"), "ambient");
 }
 
 static json_t *id_mapping(void)
