@@ -2,8 +2,10 @@
  * --cpus; an OOM kill is reported as such (137); its cgroup is gone after
  * every kind of ending. Under step 02 the same memory hog and fork loop
  * ran unbounded. Sizes are small and bounded: 256 MiB, 200 processes. */
+#include <dirent.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +266,56 @@ static double cpu_seconds_of(pid_t pid, int *code)
 	return -1;
 }
 
+/* Is pid a descendant of ancestor? Follows PPid: in /proc/PID/status. */
+static bool descends_from(pid_t pid, pid_t ancestor)
+{
+	char path[64], line[256];
+	int hops;
+
+	for (hops = 0; hops < 16 && pid > 1; hops++) {
+		FILE *status;
+		pid_t parent = 0;
+
+		if (pid == ancestor)
+			return true;
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+		status = fopen(path, "re");
+		if (!status)
+			return false;
+		while (fgets(line, sizeof(line), status))
+			if (sscanf(line, "PPid: %d", &parent) == 1)
+				break;
+		fclose(status);
+		pid = parent;
+	}
+	return false;
+}
+
+/* Pin every process below the two runtimes to one CPU, for half a second
+ * (the containers fork their loops meanwhile). The pin the runtimes
+ * inherit is not enough: on a cgroup v2 host with the cpuset controller,
+ * a kernel before 6.2 resets a task's CPUs to its cpuset's when the task
+ * moves into a cgroup - the container's move undoes it. */
+static void pin_below(pid_t first, pid_t second, const cpu_set_t *cpus)
+{
+	int round;
+
+	for (round = 0; round < 25; round++) {
+		DIR *proc = opendir("/proc");
+		struct dirent *entry;
+
+		assert_non_null(proc);
+		while ((entry = readdir(proc))) {
+			pid_t pid = (pid_t)atoi(entry->d_name);
+
+			if (pid > 0 && (descends_from(pid, first) || descends_from(pid, second)))
+				sched_setaffinity(pid, sizeof(*cpus), cpus);
+		}
+		closedir(proc);
+		usleep(20000);
+	}
+}
+
 /* --cpu-shares is a proportion, not a cap: two busy containers pinned to
  * one CPU for the same 2 s split it as 1536:512, so the first gets about
  * three times the CPU time of the second (with equal shares: about 1:1).
@@ -283,6 +335,7 @@ static void test_busy_loops_split_a_cpu_by_their_shares(void **state)
 	big_pid = spawn_busy("big", "1536");
 	small_pid = spawn_busy("small", "512");
 	sched_setaffinity(0, sizeof(saved), &saved);
+	pin_below(big_pid, small_pid, &cpu0);
 	big = cpu_seconds_of(big_pid, &big_code);
 	small = cpu_seconds_of(small_pid, &small_code);
 	remove_busy_files();
