@@ -15,7 +15,14 @@ if [ ${#steps[@]} -eq 0 ]; then
 	for dir in steps/[0-9][0-9]-*/; do
 		n=${dir#steps/}
 		n=${n%%-*}
-		compgen -G "tests/*/test_${n}_*.c" >/dev/null && steps+=("$n")
+		compgen -G "tests/*/test_${n}_*.c" >/dev/null || continue
+		# a step with no marked piece has no lab yet (10): its skeleton
+		# is the reference, and would "pass" - say so, skip it
+		if ! grep -q '/\* LAB: ' "$dir"*.c; then
+			echo "lab-check: step $n: no LAB markers yet: no lab to check"
+			continue
+		fi
+		steps+=("$n")
 	done
 fi
 bad=0
