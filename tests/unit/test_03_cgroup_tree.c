@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "unit_stderr.h"
 #include "box.h"
 #include "options.h"
 #include "state.h"
@@ -172,25 +173,15 @@ static void destroy_fake_v1_cgroups(struct fake *fake)
 	cgroup_destroy(&fake->box);
 }
 
-/* Run stderr into a file while fn runs; returns what was printed. */
+/* cgroup_report_oom with stderr caught; returns what it printed. */
 static const char *stderr_of_report(struct box *box, int exit_code, int *result)
 {
 	static char printed[512];
-	char path[] = "/tmp/boxes-stderr-XXXXXX";
-	int file = mkstemp(path), saved = dup(2);
-	ssize_t got;
+	int caught = stderr_catch();
 
-	assert_true(file >= 0 && saved >= 0);
-	fflush(stderr);
-	dup2(file, 2);
+	assert_true(caught >= 0);
 	*result = cgroup_report_oom(box, exit_code);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	got = pread(file, printed, sizeof(printed) - 1, 0);
-	printed[got > 0 ? got : 0] = '\0';
-	close(file);
-	unlink(path);
+	stderr_release(caught, printed, sizeof(printed));
 	return printed;
 }
 

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "unit_stderr.h"
 #include "08-seccomp/capabilities.h"
 #include "oci-runtime/profile.h"
 #include "oci-runtime/spec.h"
@@ -47,18 +48,10 @@ static char errors[4096];
 /* spec_parse with stderr caught in errors[]. */
 static int parse(struct spec *spec, const char *text)
 {
-	int saved = dup(2), caught = memfd_create("errors", 0), result;
-	ssize_t got;
+	int caught = stderr_catch(), result;
 
-	fflush(stderr);
-	dup2(caught, 2);
 	result = spec_parse(spec, text, "/bundles/b");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	got = pread(caught, errors, sizeof(errors) - 1, 0);
-	errors[got > 0 ? got : 0] = '\0';
-	close(caught);
+	stderr_release(caught, errors, sizeof(errors));
 	return result;
 }
 
