@@ -19,13 +19,10 @@
  * parent opens one in its own namespace and one in the container's, by
  * setns(2) into /proc/<pid>/ns/net, socket(), setns(2) back.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <netlink/netlink.h>
@@ -35,6 +32,7 @@
 #include <netlink/route/route.h>
 
 #include "06-net-namespace/net.h"
+#include "06-net-namespace/setns.h"
 #include "06-net-namespace/subnet.h"
 #include "log.h"
 #include "state.h"
@@ -82,38 +80,22 @@ struct nl_sock *open_netlink(const char *where)
 }
 
 /* A NETLINK_ROUTE socket inside the container's network namespace: step
- * in with setns(2), open it, step back out. The socket stays bound to the
- * container's namespace; the runtime itself is back on the host. */
+ * in with setns(2) (setns.c), open it, step back out. The socket stays
+ * bound to the container's namespace; the runtime itself is back on the
+ * host. */
 struct nl_sock *open_netlink_in(pid_t pid)
 {
 	char ns_path[64];
-	struct nl_sock *sock = NULL;
-	int host_ns, container_ns;
+	struct nl_sock *sock;
+	int host_ns;
 
 	snprintf(ns_path, sizeof(ns_path), "/proc/%d/ns/net", (int)pid);
-	host_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (host_ns < 0) {
-		box_syserr("open", "/proc/self/ns/net");
-		return NULL;
-	}
-	container_ns = open(ns_path, O_RDONLY | O_CLOEXEC);
-	if (container_ns < 0) {
-		box_syserr("open", ns_path);
-		close(host_ns);
-		return NULL;
-	}
 	trace(6, "setns(\"%s\", CLONE_NEWNET); socket(NETLINK_ROUTE); setns(back)", ns_path);
-	if (setns(container_ns, CLONE_NEWNET) < 0)
-		box_syserr("setns", ns_path);
-	else
-		sock = open_netlink(ns_path);
-	/* Staying in the container's namespace by mistake would make every
-	 * later step (and the clean-up) act on the wrong network: give up. */
-	if (setns(host_ns, CLONE_NEWNET) < 0)
-		box_die("setns(/proc/self/ns/net): %s: cannot return to the host's network",
-			strerror(errno));
-	close(container_ns);
-	close(host_ns);
+	host_ns = enter_namespace(pid, "net", CLONE_NEWNET);
+	if (host_ns < 0)
+		return NULL;
+	sock = open_netlink(ns_path);
+	leave_namespace(host_ns, "net", CLONE_NEWNET);
 	return sock;
 }
 

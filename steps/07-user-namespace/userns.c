@@ -45,6 +45,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "06-net-namespace/setns.h"
 #include "07-user-namespace/userns.h"
 #include "child.h"
 #include "kernel_features.h"
@@ -289,26 +290,24 @@ static int idmapped_tree(const char *layer, int userns)
  * container's mount namespace. A mount made in the host's namespace after
  * clone would not reach the child's copy (its mounts are slaves at best,
  * and step 02 makes them private), so we step into its namespace with
- * setns(2), attach the trees with move_mount(2), and step back. Nothing is
- * mounted on the host; the mounts die with the container's namespace. */
+ * setns(2) (step 06's setns.c), attach the trees with move_mount(2), and
+ * step back. Nothing is mounted on the host; the mounts die with the
+ * container's namespace. */
 static int attach_in_container(struct box *box, const int *trees, const char *state_abs)
 {
 	char path[PATH_MAX];
-	int host_mnt = -1, container_mnt = -1, cwd = -1, result = 0, i;
+	int host_mnt, cwd, result = 0, i;
 
+	/* setns into a mount namespace also resets our root and working
+	 * directory: keep the working directory, to come back to. */
+	if ((cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return box_syserr("open", "the working directory");
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)box->container_pid);
-	if ((host_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0)
-		result = box_syserr("open", "/proc/self/ns/mnt");
-	else if ((container_mnt = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		result = box_syserr("open", path);
-	else if ((cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		result = box_syserr("open", "the working directory");
-	if (result < 0)
-		goto out;
 	trace(STEP, "setns(\"%s\", CLONE_NEWNS)", path);
-	if (setns(container_mnt, CLONE_NEWNS) < 0) {
-		result = box_syserr("setns", path);
-		goto out;
+	host_mnt = enter_namespace(box->container_pid, "mnt", CLONE_NEWNS);
+	if (host_mnt < 0) {
+		close(cwd);
+		return -1;
 	}
 	for (i = 0; i < box->layer_count && result == 0; i++) {
 		if (layer_mount_point(path, sizeof(path), state_abs, i) < 0) {
@@ -319,20 +318,12 @@ static int attach_in_container(struct box *box, const int *trees, const char *st
 		if (move_mount(trees[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			result = box_syserr("move_mount", path);
 	}
-	/* Back home, whatever happened: every later path is a host path.
-	 * setns also reset our root and working directory: restore the cwd. */
+	/* Back home, whatever happened: every later path is a host path. */
 	trace(STEP, "setns(\"/proc/self/ns/mnt\" of the runtime, CLONE_NEWNS)");
-	if (setns(host_mnt, CLONE_NEWNS) < 0)
-		box_die("setns(host mount namespace): %s", strerror(errno));
+	leave_namespace(host_mnt, "mnt", CLONE_NEWNS);
 	if (fchdir(cwd) < 0)
 		result = box_syserr("fchdir", "working directory");
-out:
-	if (host_mnt >= 0)
-		close(host_mnt);
-	if (container_mnt >= 0)
-		close(container_mnt);
-	if (cwd >= 0)
-		close(cwd);
+	close(cwd);
 	return result;
 }
 
