@@ -68,6 +68,7 @@
 
 #include "03-cgroups/cgroup.h"
 #include "03-cgroups/cgroup_tree.h"
+#include "03-cgroups/files.h"
 
 #define STEP 3
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -128,39 +129,6 @@ static void pause_briefly(void)
 	struct timespec pause = {0, CLEANUP_PAUSE_NS};
 
 	nanosleep(&pause, NULL);
-}
-
-/* Like the shell's `echo VALUE > FILE`: a cgroup file takes one value per
- * write(2), and the kernel answers a bad value with an error from write.
- * (O_CREAT only matters in the unit tests' fake tree: on a cgroup
- * filesystem the kernel made every file together with the directory.) */
-static int write_file(const char *dir, const char *file, const char *value)
-{
-	char path[PATH_MAX];
-	ssize_t length = (ssize_t)strlen(value), written;
-	int fd;
-
-	if (path_join(path, sizeof(path), dir, file) < 0)
-		return -1;
-	trace(STEP, "write(\"%s\", \"%s\")", path, value);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return box_syserr("open", path);
-	written = write(fd, value, (size_t)length);
-	if (written != length) {
-		int saved;
-
-		if (written >= 0)
-			errno = EIO;
-		box_syserr("write", path);
-		saved = errno; /* callers explain some errors (EBUSY) */
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	if (close(fd) < 0)
-		return box_syserr("close", path);
-	return 0;
 }
 
 /* mkdir a cgroup: the kernel fills the new directory with its files.
@@ -296,11 +264,11 @@ static int make_v2_cgroup(struct box *box, const char *root)
 		snprintf(enable + strlen(enable), sizeof(enable) - strlen(enable), "%s+%s",
 			 enable[0] ? " " : "", controllers[controller].name);
 	}
-	if (enable[0] && write_file(root, "cgroup.subtree_control", enable) < 0)
+	if (enable[0] && write_file(STEP, root, "cgroup.subtree_control", enable) < 0)
 		return -1;
 	if (make_dir(boxes, true) < 0)
 		return -1;
-	if (enable[0] && write_file(boxes, "cgroup.subtree_control", enable) < 0) {
+	if (enable[0] && write_file(STEP, boxes, "cgroup.subtree_control", enable) < 0) {
 		if (errno == EBUSY) /* cgroup-v2.rst: "no internal process constraint" */
 			box_error("a v2 cgroup that holds processes itself cannot hand controllers "
 				  "down: move the processes out of %s/cgroup.procs",
@@ -333,20 +301,20 @@ static int write_memory_limit(struct box *box, enum cgroup_mode mode, const char
 	 */
 	snprintf(bytes, sizeof(bytes), "%lld", box->memory_bytes);
 	if (mode == CGROUP_V2) {
-		if (write_file(dir, "memory.max", bytes) < 0)
+		if (write_file(STEP, dir, "memory.max", bytes) < 0)
 			return -1;
 		if (!parent_has(dir, "memory.swap.max"))
 			return 0; /* a kernel without swap accounting: no swap to dodge into */
-		return write_file(dir, "memory.swap.max", "0");
+		return write_file(STEP, dir, "memory.swap.max", "0");
 	}
-	if (write_file(dir, "memory.limit_in_bytes", bytes) < 0)
+	if (write_file(STEP, dir, "memory.limit_in_bytes", bytes) < 0)
 		return -1;
 	/* memsw = memory + swap; equal to the limit means no swap at all. It
 	 * must never be below memory.limit_in_bytes, so it is written second.
 	 * The file exists only with swap accounting (swapaccount=1). */
 	if (!parent_has(dir, "memory.memsw.limit_in_bytes"))
 		return 0;
-	return write_file(dir, "memory.memsw.limit_in_bytes", bytes);
+	return write_file(STEP, dir, "memory.memsw.limit_in_bytes", bytes);
 	/* LAB END */
 }
 
@@ -361,7 +329,7 @@ static int write_pids_limit(struct box *box, const char *dir)
 	 * Read cgroup-v2.rst (pids). Tests: fork-bomb is stopped (BLOCKED).
 	 */
 	snprintf(count, sizeof(count), "%lld", box->pids_limit);
-	return write_file(dir, "pids.max", count);
+	return write_file(STEP, dir, "pids.max", count);
 	/* LAB END */
 }
 
@@ -376,11 +344,11 @@ static int write_cpu_quota(struct box *box, enum cgroup_mode mode, const char *d
 	snprintf(period, sizeof(period), "%lld", box->cpu_period_us);
 	if (mode == CGROUP_V2) {
 		snprintf(both, sizeof(both), "%s %s", quota, period);
-		return write_file(dir, "cpu.max", both);
+		return write_file(STEP, dir, "cpu.max", both);
 	}
-	if (write_file(dir, "cpu.cfs_period_us", period) < 0)
+	if (write_file(STEP, dir, "cpu.cfs_period_us", period) < 0)
 		return -1;
-	return write_file(dir, "cpu.cfs_quota_us", quota);
+	return write_file(STEP, dir, "cpu.cfs_quota_us", quota);
 }
 
 /* v1's shares run 2..262144 (1024 the default); v2's weight 1..10000 (100
@@ -400,10 +368,10 @@ static int write_cpu_share(struct box *box, enum cgroup_mode mode, const char *d
 
 	if (mode == CGROUP_V2) {
 		snprintf(value, sizeof(value), "%lld", cpu_shares_to_weight(box->cpu_shares));
-		return write_file(dir, "cpu.weight", value);
+		return write_file(STEP, dir, "cpu.weight", value);
 	}
 	snprintf(value, sizeof(value), "%lld", box->cpu_shares);
-	return write_file(dir, "cpu.shares", value);
+	return write_file(STEP, dir, "cpu.shares", value);
 }
 
 static int write_cpu_limit(struct box *box, enum cgroup_mode mode, const char *dir)
@@ -617,7 +585,7 @@ int cgroup_add(struct box *box)
 	 * /proc/self/cgroup inside names boxes/<id>; the limits hold.
 	 */
 	for (i = 0; i < info->dir_count; i++)
-		if (write_file(info->dirs[i], "cgroup.procs", pid) < 0)
+		if (write_file(STEP, info->dirs[i], "cgroup.procs", pid) < 0)
 			return -1;
 	/* LAB END */
 	return 0;

@@ -45,6 +45,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "03-cgroups/files.h"
 #include "06-net-namespace/setns.h"
 #include "07-user-namespace/userns.h"
 #include "child.h"
@@ -212,43 +213,24 @@ static int kernel_requires_setgroups_deny(void)
 	return has_setgid != CAP_SET;
 }
 
-static int write_proc_file(pid_t pid, const char *name, const char *text)
-{
-	char path[64];
-	ssize_t written;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	trace(STEP, "write(\"%s\", \"%s\")", path, text);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return box_syserr("open", path);
-	/* One write(2) holding the whole map: the kernel takes a map once. */
-	written = write(fd, text, strlen(text));
-	close(fd);
-	if (written != (ssize_t)strlen(text))
-		return box_syserr("write", path);
-	return 0;
-}
-
 int write_id_maps(struct box *box)
 {
-	char uid_line[96], gid_line[96];
+	char uid_line[96], gid_line[96], proc_dir[32];
 
+	snprintf(proc_dir, sizeof(proc_dir), "/proc/%d", (int)box->container_pid);
 	if (id_map_line(&box->uid_map, uid_line, sizeof(uid_line)) < 0 ||
 	    id_map_line(&box->gid_map, gid_line, sizeof(gid_line)) < 0)
 		return -1;
 	/* LAB: write_id_maps
 	 * Write /proc/PID/setgroups "deny" (when the kernel requires it), then
-	 * uid_line to uid_map and gid_line to gid_map of box->container_pid, one
-	 * write(2) each (write_proc_file). Read user_namespaces(7). Tests: id
+	 * uid_line to uid_map and gid_line to gid_map in proc_dir, one write(2)
+	 * each (step 03's write_file). Read user_namespaces(7). Tests: id
 	 * inside is 0, the host sees uid 100000; mknod-disk, proc-write BLOCKED.
 	 */
-	if (kernel_requires_setgroups_deny() &&
-	    write_proc_file(box->container_pid, "setgroups", "deny") < 0)
+	if (kernel_requires_setgroups_deny() && write_file(STEP, proc_dir, "setgroups", "deny") < 0)
 		return -1;
-	if (write_proc_file(box->container_pid, "uid_map", uid_line) < 0 ||
-	    write_proc_file(box->container_pid, "gid_map", gid_line) < 0) {
+	if (write_file(STEP, proc_dir, "uid_map", uid_line) < 0 ||
+	    write_file(STEP, proc_dir, "gid_map", gid_line) < 0) {
 		if (errno == EINVAL)
 			box_error("the kernel refused the map \"inside outside count\": neither "
 				  "range may pass 4294967295 (see user_namespaces(7))");
