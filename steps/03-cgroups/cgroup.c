@@ -133,15 +133,13 @@ static void pause_briefly(void)
 
 /* mkdir a cgroup: the kernel fills the new directory with its files.
  * may_exist: boxes/ is shared by every container, made by the first. */
-static int make_dir(const char *path, bool may_exist)
+static int make_cgroup(const char *path, bool may_exist)
 {
-	if (mkdir(path, 0755) == 0) {
+	int made = make_dir(path, 0755, may_exist);
+
+	if (made > 0)
 		trace(STEP, "mkdir(\"%s\")", path);
-		return 0;
-	}
-	if (may_exist && errno == EEXIST)
-		return 0;
-	return box_syserr("mkdir", path);
+	return made < 0 ? -1 : 0;
 }
 
 /* Does <dir>/../<file> exist? Some files exist only with a kernel option
@@ -203,8 +201,8 @@ static int make_v1_cgroups(struct box *box, const char *root)
 				return -1;
 			continue;
 		}
-		if (make_dir(boxes, true) < 0 || record_dir(box, dir) < 0 ||
-		    make_dir(dir, false) < 0)
+		if (make_cgroup(boxes, true) < 0 || record_dir(box, dir) < 0 ||
+		    make_cgroup(dir, false) < 0)
 			return -1;
 		remember_dir(info, dir);
 		snprintf(info->controller_dir[controller], PATH_MAX, "%s", dir);
@@ -266,7 +264,7 @@ static int make_v2_cgroup(struct box *box, const char *root)
 	}
 	if (enable[0] && write_file(STEP, root, "cgroup.subtree_control", enable) < 0)
 		return -1;
-	if (make_dir(boxes, true) < 0)
+	if (make_cgroup(boxes, true) < 0)
 		return -1;
 	if (enable[0] && write_file(STEP, boxes, "cgroup.subtree_control", enable) < 0) {
 		if (errno == EBUSY) /* cgroup-v2.rst: "no internal process constraint" */
@@ -275,7 +273,7 @@ static int make_v2_cgroup(struct box *box, const char *root)
 				  boxes);
 		return -1;
 	}
-	if (record_dir(box, dir) < 0 || make_dir(dir, false) < 0)
+	if (record_dir(box, dir) < 0 || make_cgroup(dir, false) < 0)
 		return -1;
 	remember_dir(info, dir);
 	for (controller = 0; controller < CONTROLLER_COUNT; controller++)

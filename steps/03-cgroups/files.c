@@ -1,6 +1,7 @@
-/* files.c - step 03: write one value into one kernel file.
+/* files.c - step 03: make a directory; write one value into one file.
  *
- * A cgroup's knobs are files (cgroup.c): memory.max, pids.max,
+ * A cgroup is a directory: mkdir(2) makes it, and the kernel fills it with
+ * its files. Its knobs are those files (cgroup.c): memory.max, pids.max,
  * cgroup.procs. The kernel reads each write(2) as one value and answers a
  * bad value with an error from that write, so a value is written whole in
  * one call, as `echo VALUE > FILE` does. Step 07's uid_map and gid_map
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "03-cgroups/files.h"
@@ -46,4 +48,13 @@ int write_file(int step, const char *dir, const char *file, const char *value)
 	if (close(fd) < 0)
 		return box_syserr("close", path);
 	return 0;
+}
+
+int make_dir(const char *path, mode_t mode, bool may_exist)
+{
+	if (mkdir(path, mode) == 0)
+		return 1;
+	if (may_exist && errno == EEXIST)
+		return 0;
+	return box_syserr("mkdir", path);
 }

@@ -31,6 +31,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "03-cgroups/files.h"
 #include "05-pivot-root/mounts.h"
 #include "log.h"
 #include "state.h"
@@ -83,13 +84,6 @@ static const char *const masked_paths[] = {
 static int in_root(char *out, int out_len, const char *root, const char *path)
 {
 	return path_join(out, out_len, root, path + 1);
-}
-
-static int make_dir(const char *path, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		return box_syserr("mkdir", path);
-	return 0;
 }
 
 /* "x" quoted, or NULL bare, as a C programmer would write the call. */
@@ -172,7 +166,8 @@ int make_minimal_dev(const char *new_root)
 
 	if (in_root(dev_dir, sizeof(dev_dir), new_root, "/dev") < 0 ||
 	    path_join(pts_dir, sizeof(pts_dir), dev_dir, "pts") < 0 ||
-	    path_join(shm_dir, sizeof(shm_dir), dev_dir, "shm") < 0 || make_dir(dev_dir, 0755) < 0)
+	    path_join(shm_dir, sizeof(shm_dir), dev_dir, "shm") < 0 ||
+	    make_dir(dev_dir, 0755, true) < 0)
 		return -1;
 	/* nodev: a node someone mknods here is dead; the bound nodes below
 	 * are mounts of their own and keep working. */
@@ -180,11 +175,11 @@ int make_minimal_dev(const char *new_root)
 			 "MS_NOSUID|MS_NOEXEC|MS_NODEV", "mode=755,size=64k") < 0)
 		return -1;
 	/* newinstance: our own ptys, not the host's /dev/pts/N terminals */
-	if (make_dir(pts_dir, 0755) < 0 ||
+	if (make_dir(pts_dir, 0755, true) < 0 ||
 	    mount_traced("devpts", pts_dir, "devpts", MS_NOSUID | MS_NOEXEC, "MS_NOSUID|MS_NOEXEC",
 			 "newinstance,ptmxmode=0666,mode=0620") < 0)
 		return -1;
-	if (make_dir(shm_dir, 01777) < 0 ||
+	if (make_dir(shm_dir, 01777, true) < 0 ||
 	    mount_traced("shm", shm_dir, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV,
 			 "MS_NOSUID|MS_NOEXEC|MS_NODEV", "mode=1777,size=64m") < 0)
 		return -1;
@@ -272,7 +267,7 @@ static int mount_sys(const struct box *box, const char *sys_dir)
 {
 	struct mount_attr read_only = {.attr_set = MOUNT_ATTR_RDONLY};
 
-	if (make_dir(sys_dir, 0555) < 0)
+	if (make_dir(sys_dir, 0555, true) < 0)
 		return -1;
 	trace(STEP,
 	      "mount(\"sysfs\", \"%s\", \"sysfs\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)",
@@ -301,7 +296,8 @@ int mount_proc_and_sys(const struct box *box)
 	int i;
 
 	if (in_root(proc_dir, sizeof(proc_dir), root, "/proc") < 0 ||
-	    in_root(sys_dir, sizeof(sys_dir), root, "/sys") < 0 || make_dir(proc_dir, 0555) < 0)
+	    in_root(sys_dir, sizeof(sys_dir), root, "/sys") < 0 ||
+	    make_dir(proc_dir, 0555, true) < 0)
 		return -1;
 	/* procfs shows the PID namespace of whoever mounts it: ours */
 	if (mount_traced("proc", proc_dir, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV,
@@ -351,7 +347,8 @@ static int make_mount_point(const char *root, const char *path, int is_dir)
 				  path);
 			return -1;
 		}
-		if (!exists && (last && !is_dir ? make_file(target) : make_dir(target, 0755)) < 0)
+		if (!exists &&
+		    (last && !is_dir ? make_file(target) : make_dir(target, 0755, true)) < 0)
 			return -1;
 		if (last)
 			return 0;

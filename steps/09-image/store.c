@@ -24,6 +24,7 @@
 #include "log.h"
 #include "state.h"
 
+#include "03-cgroups/files.h"
 #include "09-image/manifest.h"
 #include "09-image/reference.h"
 #include "09-image/store.h"
@@ -49,13 +50,6 @@ int store_path(const struct store *store, char *out, const char *fmt, ...)
 	return path_join(out, STORE_PATH_MAX, store->root, rel);
 }
 
-static int make_dir(const char *path, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		return box_syserr("mkdir", path);
-	return 0;
-}
-
 int store_open(struct store *store)
 {
 	const char *root = store_root();
@@ -65,12 +59,12 @@ int store_open(struct store *store)
 	store->lock_fd = -1;
 	/* 0700: layers keep the image's own owners and setuid bits; no host
 	 * user should reach them except through a container. */
-	if (make_dir(root, 0700) < 0)
+	if (make_dir(root, 0700, true) < 0)
 		return -1;
 	if (!realpath(root, store->root))
 		return box_syserr("realpath", root);
 	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++)
-		if (store_path(store, path, "%s", subdirs[i]) < 0 || make_dir(path, 0700) < 0)
+		if (store_path(store, path, "%s", subdirs[i]) < 0 || make_dir(path, 0700, true) < 0)
 			return -1;
 	store_path(store, path, "lock");
 	store->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
