@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel_features.h"
 #include "log.h"
 #include "options.h"
 #include "size.h"
@@ -268,25 +267,6 @@ static int unknown_option(int step, const char *name)
 	return -1;
 }
 
-/* pids.max takes any number up to the kernel's own limit on pids; above
- * it the cgroup write fails with a bare EINVAL, so say it here. */
-static int set_pids_limit(struct box *box, const char *value)
-{
-	long long pid_max = kernel_pid_max();
-
-	if (parse_count(value, &box->pids_limit) < 0) {
-		box_error("--pids-limit '%s': expected a whole number above 0", printable(value));
-		return -1;
-	}
-	if (pid_max > 0 && box->pids_limit > pid_max) {
-		box_error("--pids-limit %s: above this kernel's limit of %lld processes "
-			  "(/proc/sys/kernel/pid_max); use 1 to %lld",
-			  printable(value), pid_max, pid_max);
-		return -1;
-	}
-	return 0;
-}
-
 /* --uidmap/--gidmap. A map that gives host id 0 to the container is
  * allowed - a learner may want to see step 07 undone - but said out loud. */
 static int set_id_map(struct id_map *map, const char *option, const char *value)
@@ -355,8 +335,11 @@ static int set_option(struct box *box, int key, const char *value)
 		box_error("--memory '%s': not a size (use bytes or a unit: 512k, 64M, 1g)",
 			  printable(value));
 		return -1;
-	case OPT_PIDS:
-		return set_pids_limit(box, value);
+	case OPT_PIDS: /* above the kernel's pid_max: cgroup_create (03) says so */
+		if (parse_count(value, &box->pids_limit) == 0)
+			return 0;
+		box_error("--pids-limit '%s': expected a whole number above 0", printable(value));
+		return -1;
 	case OPT_CPUS:
 		if (parse_cpus(value, &box->cpu_quota_us, &box->cpu_period_us) == 0)
 			return 0;

@@ -50,6 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel_features.h"
 #include "log.h"
 #include "size.h"
 #include "state.h"
@@ -217,6 +218,24 @@ static int write_limits(struct box *box)
 	return 0;
 }
 
+/* pids.max takes any number up to the kernel's own limit on pids; above
+ * it the write fails with a bare EINVAL, so say it before anything is made. */
+static int check_pids_limit(const struct box *box)
+{
+	long long pid_max;
+
+	if (box->pids_limit <= 0)
+		return 0;
+	pid_max = kernel_pid_max();
+	if (pid_max > 0 && box->pids_limit > pid_max) {
+		box_error("--pids-limit %lld: above this kernel's limit of %lld processes "
+			  "(/proc/sys/kernel/pid_max); use 1 to %lld",
+			  box->pids_limit, pid_max, pid_max);
+		return -1;
+	}
+	return 0;
+}
+
 /* cgroup_create on any root: /sys/fs/cgroup, or a unit test's fake tree.
  * The directories first (cgroup_tree.c), then the limits: a failure half
  * way removes what was made. */
@@ -229,6 +248,8 @@ int cgroup_create_at(struct box *box, const char *root, enum cgroup_mode mode)
 			  box->memory_bytes);
 		return -1;
 	}
+	if (check_pids_limit(box) < 0)
+		return -1;
 	info = calloc(1, sizeof(*info));
 	if (!info) {
 		box_error("out of memory for the cgroup of %s", box->id);

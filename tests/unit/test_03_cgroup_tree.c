@@ -25,6 +25,7 @@
 
 #include "unit_stderr.h"
 #include "box.h"
+#include "kernel_features.h"
 #include "options.h"
 #include "state.h"
 
@@ -429,6 +430,38 @@ static void test_memory_below_minimum_refused(void **state)
 	cgroup_destroy(&fake->box);
 }
 
+/* Above the kernel's pid_max the pids.max write would fail with a bare
+ * EINVAL: refused before anything is made, in words that name the limit.
+ * pid_max itself is fine. */
+static void test_pids_limit_up_to_the_kernels_pid_max(void **state)
+{
+	struct fake *fake = *state;
+	long long pid_max = kernel_pid_max();
+	char printed[512], expected[256];
+	int caught, result;
+
+	assert_true(pid_max > 0);
+	make_v2_tree(fake, "memory pids cpu\n", false);
+	fake->box.pids_limit = pid_max + 1;
+	caught = stderr_catch();
+	assert_true(caught >= 0);
+	result = cgroup_create_at(&fake->box, fake->root, CGROUP_V2);
+	stderr_release(caught, printed, sizeof(printed));
+	assert_int_equal(result, -1);
+	snprintf(expected, sizeof(expected),
+		 "boxes: --pids-limit %lld: above this kernel's limit of %lld processes "
+		 "(/proc/sys/kernel/pid_max); use 1 to %lld\n",
+		 pid_max + 1, pid_max, pid_max);
+	assert_string_equal(printed, expected);
+	assert_null(fake->box.cgroup);
+	assert_false(exists(fake, "boxes"));
+	fake->box.pids_limit = pid_max;
+	assert_int_equal(cgroup_create_at(&fake->box, fake->root, CGROUP_V2), 0);
+	assert_int_equal(atoll(content_of(fake, "boxes/" ID "/pids.max")), pid_max);
+	empty_dir(fake, "boxes/" ID);
+	cgroup_destroy(&fake->box);
+}
+
 static void test_destroy_without_create_is_a_no_op(void **state)
 {
 	struct fake *fake = *state;
@@ -466,6 +499,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_v1_oom_kill_read_from_oom_control, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_memory_below_minimum_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pids_limit_up_to_the_kernels_pid_max, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_destroy_without_create_is_a_no_op, setup,
 					    teardown),
 	};
