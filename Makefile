@@ -67,6 +67,9 @@ INT_SRC     := $(wildcard tests/integration/test_*.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 INT_BINS    := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(INT_SRC))
 HARNESS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/integration/harness*.c))
+# Every cmocka binary: BOXES_TESTS="name..." runs only those (tests/select.c).
+SELECT_OBJ  := $(BUILD)/obj/tests/select.o
+SELECT_LINK := $(SELECT_OBJ) -Wl,--wrap=_cmocka_run_group_tests
 ESCAPE_SRC  := $(wildcard tests/escapes/*.c)
 ESCAPE_BINS := $(patsubst tests/escapes/%.c,$(BUILD)/escapes/%,$(ESCAPE_SRC))
 ROOTFS      := $(BUILD)/rootfs
@@ -144,15 +147,15 @@ $(NGINX_IMAGE):
 
 image-nginx: $(NGINX_IMAGE)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(HEADERS) $(wildcard tests/unit/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(SELECT_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(HEADERS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(CFLAGS) -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) -o $@ $< $(SELECT_LINK) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(LDLIBS) -lcmocka
 
-$(BUILD)/tests/integration/%: tests/integration/%.c $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS)
+$(BUILD)/tests/integration/%: tests/integration/%.c $(SELECT_OBJ) $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(CFLAGS) -iquote tests/integration -o $@ $< $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) -iquote tests/integration -o $@ $< $(SELECT_LINK) $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
 
 # One pattern for every fuzz target: the target's file, linked with all of
 # common/, every step's mechanisms and boxes-runtime's (as the unit tests are).
