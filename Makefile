@@ -13,7 +13,8 @@
 #                   replaced by stubs (every step's without STEP)
 #   make grade STEP=05 STUDENT=dir   score a student's tree with our tests
 #                   (every step without STEP; the reference without STUDENT)
-#   make lab-check  every step's skeleton scores 0, the reference full marks
+#   make lab-check  every step's skeleton scores 0, each piece fails on its own,
+#                   the reference full marks (STEPS="05 08" for some)
 #   make asan       the whole suite under AddressSanitizer + UBSan
 #   make doctor     what this machine supports, step by step
 #   make bench      start-up cost of each step against real runtimes
@@ -152,7 +153,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(SELECT_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS) -o $@ $< $(SELECT_LINK) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(LDLIBS) -lcmocka
 
-$(BUILD)/tests/integration/%: tests/integration/%.c $(SELECT_OBJ) $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS)
+# The harness's own headers (not in HEADERS): its objects and the tests.
+$(HARNESS_OBJ): $(wildcard tests/integration/*.h)
+
+$(BUILD)/tests/integration/%: tests/integration/%.c $(SELECT_OBJ) $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(HEADERS) $(wildcard tests/integration/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS) -iquote tests/integration -o $@ $< $(SELECT_LINK) $(HARNESS_OBJ) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(LDLIBS) -lcmocka
