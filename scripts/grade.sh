@@ -37,7 +37,7 @@
 # teardown counts only its own cgroups and links; a leftover mount of this
 # run's tree is reported and detached.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 reference=$PWD
 step="" student="" exercises=0 out=build/grade build_only=0 report_only=0 only=""
 per_test=${GRADE_TEST_SECONDS:-60}
@@ -175,7 +175,7 @@ leftover_mounts() { awk -v t="$tree/" 'index($5, t) == 1 { print $5 }' /proc/sel
 # as their parent dies (the harness asks for it). Appends the TAP output to
 # LOG; sets ended to "exit RC" or "timeout".
 run_tests() {
-	local bin=$1 log=$2 pid seen=0 now since limit=$setup_limit part=$2.part waited
+	local bin=$1 log=$2 pid seen=0 now since limit=$setup_limit part=$2.part
 	shift 2
 	(cd "$tree" && BOXES_TESTS="$*" BUILD=build CMOCKA_MESSAGE_OUTPUT=TAP exec setsid stdbuf -oL -eL "$bin") >"$part" 2>&1 &
 	pid=$!
@@ -186,7 +186,7 @@ run_tests() {
 			seen=$now since=$SECONDS limit=$per_test
 		elif [ $((SECONDS - since)) -ge "$limit" ]; then
 			kill -TERM -- -"$pid" 2>/dev/null
-			for waited in 1 2 3 4 5 6 7 8 9 10; do
+			for _ in 1 2 3 4 5 6 7 8 9 10; do
 				kill -0 "$pid" 2>/dev/null || break
 				sleep 1
 			done
@@ -217,7 +217,7 @@ run_file() { # run_file STEP KIND NAME [TEST...]: every declared test, or those
 	# Run what has not reported yet until every test has: a test that
 	# stops the process (over its time, a crash, an exit) fails, and the
 	# tests after it run again without it.
-	local -A result=() why=()
+	local -A outcome=() why=()
 	local remaining=("${tests[@]}") left victim
 	: >"$log"
 	while [ ${#remaining[@]} -gt 0 ]; do
@@ -232,11 +232,11 @@ run_file() { # run_file STEP KIND NAME [TEST...]: every declared test, or those
 		left=()
 		for t in "${remaining[@]}"; do
 			if grep -qE "^ok [0-9]+ - $t # SKIP" "$log"; then
-				result[$t]=failed why[$t]="skipped: a graded test must run"
+				outcome[$t]=failed why[$t]="skipped: a graded test must run"
 			elif grep -qE "^ok [0-9]+ - $t( |\$)" "$log"; then
-				result[$t]=passed
+				outcome[$t]=passed
 			elif grep -qE "^not ok [0-9]+ - $t\$" "$log"; then
-				result[$t]=failed why[$t]=$(failure_message "$log" "$t")
+				outcome[$t]=failed why[$t]=$(failure_message "$log" "$t")
 			else
 				left+=("$t")
 			fi
@@ -248,7 +248,7 @@ run_file() { # run_file STEP KIND NAME [TEST...]: every declared test, or those
 			local cause="group setup failed"
 			[ "$ended" = timeout ] && cause="group setup ran over ${setup_limit}s (GRADE_SETUP_SECONDS)"
 			for t in "${left[@]}"; do
-				result[$t]=failed
+				outcome[$t]=failed
 				why[$t]="$cause: $(tail -n +"$((before + 1))" "$log" | grep -m1 -vE '^(ok|not ok|1\.\.|#)')"
 			done
 			break
@@ -263,10 +263,10 @@ run_file() { # run_file STEP KIND NAME [TEST...]: every declared test, or those
 				why[$victim]="stopped the test program (exit $rc) before it reported: $(tail -n +"$((before + 1))" "$log" | grep -m1 -vE '^(ok|not ok|1\.\.|#)')"
 			fi ;;
 		esac
-		result[$victim]=failed
+		outcome[$victim]=failed
 		remaining=("${left[@]:1}")
 	done
-	for t in "${tests[@]}"; do row "$n" "$kind/$name" "$t" "${result[$t]}" "${why[$t]:-}"; done
+	for t in "${tests[@]}"; do row "$n" "$kind/$name" "$t" "${outcome[$t]}" "${why[$t]:-}"; done
 	if [ "$kind" = integration ]; then
 		local left_host
 		left_host=$(grep -E '^harness: (left on the host|a mount of|the host.s name)' "$log" | head -3)
@@ -296,8 +296,9 @@ check_pieces_table() { # check_pieces_table STEP
 	while IFS=$'\t' read -r _ piece kind_file t; do
 		grep -q "/\* LAB: $piece\b" steps/"$1"-*/*.c ||
 			row "$1" "tests/lab-pieces" "$piece" failed "tests/lab-pieces names $piece, no LAB piece of step $1"
-		[ -f "tests/$kind_file.c" ] && declared_tests "tests/$kind_file.c" | grep -qx "$t" ||
+		if ! { [ -f "tests/$kind_file.c" ] && declared_tests "tests/$kind_file.c" | grep -qx "$t"; }; then
 			row "$1" "tests/lab-pieces" "$t" failed "tests/lab-pieces names $kind_file $t, which tests/$kind_file.c does not declare"
+		fi
 	done < <(awk -F '\t' -v n="$1" '$1 == n' "$pieces_table")
 }
 
@@ -412,15 +413,16 @@ END {
 			if (m > 0 && ran == 0 && !stubbed[n, name]) continue # not graded in this run (--only)
 			graded++
 			extra = (name in folded) ? "; " plural(folded[name], "more test") " stop there" : ""
+			if (elsewhere > 0 && elsewhere < failed) extra = extra "; " elsewhere " of them stop at " where " first"
 			if (m == 0) { verdict = "untested"; text = name ": no test scores this piece (tests/lab-pieces)" }
 			else if (failed == 0 && ran == m) { verdict = "scored"; scored++; text = "" }
 			else if (stubbed[n, name] && elsewhere == failed && failed > 0)
 				{ verdict = "missing"; text = "not written yet: " name " — " lesson[n, name] " (stub in place; its tests stop at " where " first)" }
 			else if (stubbed[n, name])
-				{ verdict = "missing"; text = "not written yet: " name " — " lesson[n, name] " (" failed " of " plural(m, "test") " fail" extra ")" }
+				{ verdict = "missing"; text = "not written yet: " name " — " lesson[n, name] " (" failed " of " plural(m, "test") (failed == 1 ? " fails" : " fail") extra ")" }
 			else if (elsewhere == failed)
 				{ verdict = "not-checked"; text = name ": not checked: its tests stop at " where " (not written yet) first" }
-			else { verdict = "failing"; text = name ": " failed " of " plural(m, "test") " fail" extra "; first: " first }
+			else { verdict = "failing"; text = name ": " failed " of " plural(m, "test") (failed == 1 ? " fails" : " fail") extra "; first: " first }
 			if (text != "") own_line[++lines] = text
 			if (name in folded) delete folded[name]
 			pjson = pjson (pjson ? ", " : "") sprintf("{\"piece\": %s, \"lesson\": %s, \"result\": %s, \"tests\": %d, \"failed\": %d, \"line\": %s}",

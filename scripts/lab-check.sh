@@ -13,13 +13,14 @@
 #   3. each exercise test that has a patch (tests/exercises/test_NN_X.sh and
 #      test_NN_X.patch, the exercise done): it fails on the reference and
 #      passes with the patch applied;
-# and the reference passes every graded test, with full marks in pieces.
-# Exit 0 only if all of that holds.
+# and the reference passes every graded test, with full marks in pieces,
+# in a report.json and a junit.xml that list each test once. Exit 0 only
+# if all of that holds.
 #
 # The reference is built first; each skeleton's build starts as a copy of
 # it, so only the files of steps/ that differ are built again.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 out=${LAB_CHECK_OUT:-build/lab-check}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -78,6 +79,7 @@ for n in "${steps[@]}"; do
 	scripts/grade.sh --step "$n" --student "$out/lab-$n" --out "$grade" >"$grade.txt" 2>&1
 	rc=$?
 	cp "$grade/report.json" "$out/skeleton-$n.json" 2>/dev/null
+	cp "$grade/junit.xml" "$out/skeleton-$n.junit.xml" 2>/dev/null
 	sed -n '/^step /,/^$/p' "$grade.txt"
 	[ "$rc" -ne 0 ] || fail "step $n: the untouched skeleton passed: its markers remove nothing a test checks"
 	summary=$(json_step "$out/skeleton-$n.json" "$n")
@@ -105,9 +107,9 @@ for n in "${steps[@]}"; do
 		elif [ "$ran" -ne "$listed" ]; then
 			fail "step $n: $piece: tests/lab-pieces lists $listed tests, $ran ran (see $only.txt)"
 		elif [ -n "$passing" ]; then
-			fail "step $n: $piece: with only $piece stubbed these pass, so they do not check it: $(echo $passing)"
+			fail "step $n: $piece: with only $piece stubbed these pass, so they do not check it: ${passing//$'\n'/, }"
 		else
-			echo "lab-check: step $n: $piece alone: its $listed tests fail without it"
+			echo "lab-check: step $n: $piece alone: all $listed of its tests fail without it"
 		fi
 		# nothing else is left behind by a stub
 		grep -q $'\thost_left_as_found\tfailed' "$grade/logs/rows.tsv" &&
@@ -133,20 +135,8 @@ for n in "${steps[@]}"; do
 	done
 done
 
-echo "== the reference, steps ${steps[*]}"
-if ! scripts/grade.sh "${ref_args[@]}" --out "$out/reference" >"$out/reference.txt" 2>&1; then
-	fail "the reference does not get full marks:"
-fi
-sed -n '/^step /,/^$/p' "$out/reference.txt"
-for n in "${steps[@]}"; do
-	summary=$(json_step "$out/reference/report.json" "$n")
-	[ -n "$summary" ] || { fail "step $n: no report for the reference"; continue; }
-	read -r scored total < <(jq -r '"\(.pieces_scored) \(.pieces_total)"' <<<"$summary")
-	[ "$scored" -eq "$total" ] && [ "$total" -gt 0 ] || fail "step $n: the reference scores $scored of $total pieces"
-done
 # the exercises not done: each exercise test fails on the reference
 if compgen -G "tests/exercises/test_*.sh" >/dev/null; then
-	cp "$out/reference/report.json" "$out/reference.json"
 	scripts/grade.sh "${ref_args[@]}" --exercises-only --out "$out/reference" >"$out/reference-exercises.txt" 2>&1
 	while IFS=$'\t' read -r n _ name result message; do
 		if [ "$result" = passed ]; then
@@ -156,6 +146,29 @@ if compgen -G "tests/exercises/test_*.sh" >/dev/null; then
 		fi
 	done < <(awk -F '\t' '$2 == "exercises"' "$out/reference/logs/rows.tsv")
 fi
+echo "== the reference, steps ${steps[*]}"
+if ! scripts/grade.sh "${ref_args[@]}" --out "$out/reference" >"$out/reference.txt" 2>&1; then
+	fail "the reference does not get full marks:"
+fi
+sed -n '/^step /,/^$/p' "$out/reference.txt"
+for n in "${steps[@]}"; do
+	summary=$(json_step "$out/reference/report.json" "$n")
+	[ -n "$summary" ] || { fail "step $n: no report for the reference"; continue; }
+	read -r scored total < <(jq -r '"\(.pieces_scored) \(.pieces_total)"' <<<"$summary")
+	if [ "$scored" -ne "$total" ] || [ "$total" -eq 0 ]; then
+		fail "step $n: the reference scores $scored of $total pieces"
+	fi
+done
+# report.json and junit.xml: valid, and every test a row of each, once
+rows=$(wc -l <"$out/reference/logs/rows.tsv")
+jq -e --argjson rows "$rows" '[.steps[].tests | length] | add == $rows' "$out/reference/report.json" >/dev/null ||
+	fail "report.json is not valid JSON or does not list the $rows tests graded"
+python3 - "$out/reference/junit.xml" "$rows" <<'PY' || fail "junit.xml is not valid or does not list the $rows tests graded once each"
+import sys, xml.etree.ElementTree as tree
+cases = tree.parse(sys.argv[1]).getroot().iter("testcase")
+names = [(case.get("classname"), case.get("name")) for case in cases]
+sys.exit(not (len(names) == int(sys.argv[2]) == len(set(names))))
+PY
 echo "lab-check: $((SECONDS - start)) s"
 [ "$bad" -eq 0 ] && echo "lab-check: every skeleton scores 0 on its step, each piece fails on its own, the reference full marks"
 exit "$bad"

@@ -51,7 +51,7 @@ static int add_bridge_link(struct nl_sock *host, const char *name)
 	 * Return 0, or netlink_error("create bridge", name, err). Read
 	 * rtnetlink(7), ip-link(8) ("type bridge"), libnl-route's link.h.
 	 * Tests: two services talk by name; two projects can't reach each
-	 * other; down leaves no bxp link behind.
+	 * other.
 	 * section: The bridge, and why two projects can't meet
 	 */
 	bridge = rtnl_link_alloc();
@@ -101,7 +101,7 @@ static int make_bridged_pair(struct nl_sock *host, const char *veth, const char 
 	 * index; link_index gives it) - IFLA_MASTER, `ip link set VETH master
 	 * BRIDGE`. Return 0, or netlink_error("create veth pair", veth, err).
 	 * Read veth(4), ip-link(8) ("master"). Tests: two services talk by
-	 * name; a published port answers; down leaves no bx link behind.
+	 * name; a published port answers; two projects can't reach each other.
 	 * section: The bridge, and why two projects can't meet
 	 */
 	if (link_index(host, bridge, &bridge_index) < 0)
