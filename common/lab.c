@@ -4,6 +4,6 @@
 
 int lab_not_written(const char *name, const char *lesson)
 {
-	box_error("not written yet: %s — %s, The code", name, lesson);
+	box_error("not written yet: %s — %s", name, lesson);
 	return -1;
 }

@@ -13,7 +13,8 @@
 #ifndef BOXES_LAB_H
 #define BOXES_LAB_H
 
-/* Print "boxes: not written yet: NAME — LESSON, The code" and return -1. */
+/* Print "boxes: not written yet: NAME — LESSON" and return -1. LESSON is
+ * the lesson and its section: "steps/05-pivot-root/README.md, The code". */
 int lab_not_written(const char *name, const char *lesson);
 
 #endif

@@ -14,9 +14,10 @@ set -eu
 # podman, skopeo, umoci: tests only, they write the real archives step 09 loads.
 PACKAGES="build-essential pkg-config libseccomp-dev libcap-dev libnl-route-3-dev
 libarchive-dev libjansson-dev libyaml-dev libcmocka-dev libssl-dev busybox-static iproute2
-podman skopeo umoci clang cgroup-tools tree"
+podman skopeo umoci clang cgroup-tools tree jq patch python3"
 # cgroup-tools (cgcreate, cgexec) and tree: the lessons' "By hand" blocks,
-# which scripts/check-lessons.sh runs in make test.
+# which scripts/check-lessons.sh runs in make test. jq, patch, python3:
+# make lab-check reads report.json and junit.xml and applies the exercises.
 if [ "${1:-}" = --vm ]; then
 	# e2fsprogs for mkfs.ext4 -d, kmod to list the boot modules' dependencies
 	kernel=linux-image-amd64

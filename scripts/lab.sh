@@ -1,5 +1,6 @@
 #!/bin/bash
-# lab.sh [STEP] DEST - write a student's skeleton of boxes into DEST.
+# lab.sh [--only PIECE] [STEP] DEST - write a student's skeleton of boxes
+# into DEST.
 #
 # DEST gets the whole tree (minus .git and build/) in which the code marked
 # in steps/STEP-*/*.c (every step's, without STEP) is replaced by a stub:
@@ -10,14 +11,21 @@
 #	...reference code...                    dropped
 #	/* LAB END */                           dropped
 #
-# The stub is `return lab_not_written("NAME", "steps/NN-x/README.md");`
-# (common/lab.h), or the hint's own "stub:" line. It builds, and fails at
+# The stub is `return lab_not_written("NAME", "steps/NN-x/README.md, The
+# code");` (common/lab.h) - a "section:" line in the hint names another
+# section of the lesson - or the hint's own "stub:" line. It builds, and fails at
 # run time saying which piece is missing. Steps other than STEP keep the
 # reference. A file DEST/.lab tells the Makefile that unused parameters and
-# helpers are expected there.
+# helpers are expected there. --only PIECE stubs that one piece and keeps
+# the others' code (make lab-check proves each piece on its own so).
 set -eu
+only=""
+if [ "${1:-}" = --only ]; then
+	only=$2
+	shift 2
+fi
 if [ $# -eq 2 ]; then step=$1 dest=$2; elif [ $# -eq 1 ]; then step="" dest=$1; else
-	echo "usage: scripts/lab.sh [STEP] DEST" >&2
+	echo "usage: scripts/lab.sh [--only PIECE] [STEP] DEST" >&2
 	exit 2
 fi
 case "$dest" in /*) ;; *) dest=$PWD/$dest ;; esac
@@ -41,13 +49,15 @@ rm -rf "$dest/.git"
 
 # slice FILE LESSON: print FILE with each marked piece replaced by its stub.
 slice() {
-	awk -v lesson="$2" -v file="$1" '
+	awk -v lesson="$2" -v file="$1" -v only="$only" '
 	function fail(msg) { printf "boxes: %s:%d: %s\n", file, FNR, msg > "/dev/stderr"; bad = 1; exit 1 }
+	state == "keep" { print; if ($0 ~ /^[ \t]*\/\* LAB END \*\/[ \t]*$/) state = ""; next }
 	state == "" && /^[ \t]*\/\* LAB: / {
 		if (match($0, /LAB: [A-Za-z_][A-Za-z0-9_]*/) == 0) fail("LAB: needs a name")
 		name = substr($0, RSTART + 5, RLENGTH - 5)
+		if (only != "" && name != only) { print; state = "keep"; next }
 		indent = $0; sub(/\/\*.*/, "", indent)
-		stub = ""
+		stub = ""; section = "The code"
 		print
 		state = ($0 ~ /\*\//) ? "code" : "hint"
 		next
@@ -55,11 +65,12 @@ slice() {
 	state == "hint" {
 		print
 		if ($0 ~ /stub:/) { stub = $0; sub(/.*stub: */, "", stub) }
+		if ($0 ~ /section:/) { section = $0; sub(/.*section: */, "", section); sub(/ *\*\/.*/, "", section) }
 		if ($0 ~ /\*\//) state = "code"
 		next
 	}
 	state == "code" && /^[ \t]*\/\* LAB END \*\/[ \t]*$/ {
-		if (stub == "") stub = "return lab_not_written(\"" name "\", \"" lesson "\");"
+		if (stub == "") stub = "return lab_not_written(\"" name "\", \"" lesson ", " section "\");"
 		print indent stub
 		state = ""; pieces++
 		next
@@ -78,7 +89,7 @@ for dir in steps/[0-9][0-9]-*/; do
 	dir=${dir%/}
 	[ -n "$step" ] && [[ "$dir" != steps/"$step"-* ]] && continue
 	for file in "$dir"/*.c; do
-		grep -q '/\* LAB: ' "$file" || continue
+		grep -q "/\\* LAB: $only" "$file" || continue
 		pieces=$(slice "$file" "$dir/README.md" 3>&1 >"$dest/$file.lab") || exit 1
 		# the stub's declaration, after the file's last #include
 		awk '{ lines[NR] = $0; if (/^#include "/) last = NR }
@@ -89,6 +100,6 @@ for dir in steps/[0-9][0-9]-*/; do
 		total=$((total + pieces))
 	done
 done
-[ "$total" -gt 0 ] || { echo "boxes: no LAB: marker in ${step:+step $step}${step:-any step}" >&2; exit 1; }
+[ "$total" -gt 0 ] || { echo "boxes: no LAB: ${only:-marker} in ${step:+step $step}${step:-any step}" >&2; exit 1; }
 printf '%s\n' "${step:-all}" >"$dest/.lab"
 echo "$dest: a skeleton with $total piece(s) to write; build it with make -C $dest"

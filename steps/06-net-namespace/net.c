@@ -52,7 +52,7 @@ int net_clone_flags(const struct box *box)
 	 * The clone flag that gives the container a network namespace of its
 	 * own, unless --net host. Read network_namespaces(7). Tests: host-loopback
 	 * and host-interfaces BLOCKED; --net host sees the host's interfaces.
-	 * stub: return lab_not_written("net_clone_flags", "steps/06-net-namespace/README.md") & 0;
+	 * stub: return lab_not_written("net_clone_flags", "steps/06-net-namespace/README.md, The code") & 0;
 	 */
 	return box->net == NET_HOST ? 0 : CLONE_NEWNET;
 	/* LAB END */

@@ -38,14 +38,22 @@ void bridge_name(const char *project_run_id, char *out, size_t out_len)
 	snprintf(out, out_len, "bxp%.12s", project_run_id);
 }
 
-int bridge_create(const char *name, const char *cidr)
+/* The switch itself: a link of type "bridge" (`ip link add NAME type bridge`). */
+static int add_bridge_link(struct nl_sock *host, const char *name)
 {
-	struct nl_sock *host = open_netlink("host");
 	struct rtnl_link *bridge;
 	int err;
 
-	if (!host)
-		return -1;
+	/* LAB: add_bridge_link
+	 * Create the project's switch: a new link of type "bridge" named name
+	 * (rtnl_link_alloc, rtnl_link_set_type, rtnl_link_set_name, then
+	 * rtnl_link_add with NLM_F_CREATE|NLM_F_EXCL; rtnl_link_put after).
+	 * Return 0, or netlink_error("create bridge", name, err). Read
+	 * rtnetlink(7), ip-link(8) ("type bridge"), libnl-route's link.h.
+	 * Tests: two services talk by name; two projects can't reach each
+	 * other.
+	 * section: The bridge, and why two projects can't meet
+	 */
 	bridge = rtnl_link_alloc();
 	err = bridge ? rtnl_link_set_type(bridge, "bridge") : -NLE_NOMEM;
 	if (err == 0) {
@@ -54,11 +62,21 @@ int bridge_create(const char *name, const char *cidr)
 		err = rtnl_link_add(host, bridge, NLM_F_CREATE | NLM_F_EXCL);
 	}
 	rtnl_link_put(bridge);
-	if (err < 0) {
-		nl_socket_free(host);
-		return netlink_error("create bridge", name, err);
-	}
-	err = add_address(host, name, cidr, "host") < 0 || link_up(host, name, "host") < 0 ? -1 : 0;
+	return err < 0 ? netlink_error("create bridge", name, err) : 0;
+	/* LAB END */
+}
+
+int bridge_create(const char *name, const char *cidr)
+{
+	struct nl_sock *host = open_netlink("host");
+	int err;
+
+	if (!host)
+		return -1;
+	err = add_bridge_link(host, name);
+	if (err == 0 &&
+	    (add_address(host, name, cidr, "host") < 0 || link_up(host, name, "host") < 0))
+		err = -1;
 	nl_socket_free(host);
 	return err;
 }
@@ -76,6 +94,16 @@ static int make_bridged_pair(struct nl_sock *host, const char *veth, const char 
 	struct rtnl_link *peer;
 	int bridge_index, err;
 
+	/* LAB: make_bridged_pair
+	 * A veth pair whose host end, named veth, is enslaved to bridge and up,
+	 * and whose other end, eth0, is in the network namespace of pid: as
+	 * step 06's veth pair, plus rtnl_link_set_master(link, the bridge's
+	 * index; link_index gives it) - IFLA_MASTER, `ip link set VETH master
+	 * BRIDGE`. Return 0, or netlink_error("create veth pair", veth, err).
+	 * Read veth(4), ip-link(8) ("master"). Tests: two services talk by
+	 * name; a published port answers; two projects can't reach each other.
+	 * section: The bridge, and why two projects can't meet
+	 */
 	if (link_index(host, bridge, &bridge_index) < 0)
 		return -1;
 	if (!link)
@@ -92,6 +120,7 @@ static int make_bridged_pair(struct nl_sock *host, const char *veth, const char 
 	rtnl_link_put(peer);
 	rtnl_link_veth_release(link);
 	return err < 0 ? netlink_error("create veth pair", veth, err) : 0;
+	/* LAB END */
 }
 
 int bridge_attach(struct box *box, const char *bridge, const char *cidr)

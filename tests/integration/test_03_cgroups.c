@@ -369,7 +369,11 @@ static pid_t spawn_sleeper(const char *out, const char *err, char id[CGROUP_ID_L
 		usleep(20000);
 	}
 	stop_sleeper(pid);
-	fail_msg("the container never printed its cgroup: %s", printed);
+	if (read_file(err, printed, sizeof(printed)) < 0)
+		printed[0] = '\0';
+	unlink(out); /* not left in BOXES_RUN for the next test to count */
+	unlink(err);
+	fail_msg("the container never printed its cgroup; its stderr: %s", printed);
 	return -1;
 }
 
