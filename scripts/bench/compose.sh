@@ -7,7 +7,9 @@
 #     flock /tmp/boxes-suite.lock scripts/bench/compose.sh build/bench
 #
 # Writes OUT/compose.md (also printed) and OUT/compose-runs.csv (every
-# timed run). BENCH_COMPOSE_SIZES="1 10" and BENCH_COMPOSE_RUNS=1 shorten it.
+# timed run). BENCH_COMPOSE_SIZES="1 10" and BENCH_COMPOSE_RUNS=1 shorten it,
+# BENCH_COMPOSE_TOOLS=boxes leaves podman-compose out (its rows say so) and
+# BENCH_COMPOSE_PROXY=0 the proxy rows (BENCH_PROXY_ROUNDS, 5, their rounds).
 #
 # The yardstick: podman-compose 1.0.3 over podman 4.3 with runc, under a
 # temporary --root and --runroot (vfs storage, cgroupfs, file events: see
@@ -23,6 +25,7 @@ out=${1:?usage: compose.sh OUT}
 build=${BUILD:-build}
 sizes=${BENCH_COMPOSE_SIZES:-1 10 50}
 runs=${BENCH_COMPOSE_RUNS:-3}
+tools=${BENCH_COMPOSE_TOOLS:-boxes podman-compose}
 md=$out/compose.md
 csv=$out/compose-runs.csv
 say() { printf 'bench: %s\n' "$*" >&2; }
@@ -52,21 +55,23 @@ trap clean_up_compose EXIT
 
 # proxy-bench (scripts/bench/proxy-bench.c) prints key value lines.
 proxy_rows() {
-	local figures
-	say "step 10: the port proxy against a direct connection (1 GiB, 3 rounds)"
-	if ! figures=$("$build/bench/proxy-bench" --bytes $((1 << 30)) --rounds 3 --seconds 2); then
+	local figures rounds=${BENCH_PROXY_ROUNDS:-5}
+	say "step 10: the port proxy against a direct connection (1 GiB, $rounds rounds)"
+	if ! figures=$("$build/bench/proxy-bench" --bytes $((1 << 30)) --rounds "$rounds" --seconds 2); then
 		echo "| proxy | n/a: proxy-bench failed | | | |"
 		return 0
 	fi
-	awk '
+	awk -v rounds="$rounds" '
 		{ v[$1] = $2 }
 		function verdict(ok) { return ok ? "met" : "NOT met" }
 		END {
-			ratio = v["proxy_MBps"] / v["direct_MBps"]
 			share = v["proxy_rss_peak_kib"] - v["proxy_rss_start_kib"]
-			printf "| what it does | proxy | direct | ratio | target |\n|---|---:|---:|---:|---|\n"
-			printf "| 1 GiB sent to the target on 127.0.0.1, half-closed, its answer read (best of 3, MB/s) | %d | %d | %.2f× | ≥ 0.5× direct: %s |\n",
-				v["proxy_MBps"], v["direct_MBps"], ratio, verdict(ratio >= 0.5)
+			printf "| what it does | proxy | direct | proxy / direct | target |\n|---|---:|---:|---:|---|\n"
+			printf "| 1 GiB sent to the target on 127.0.0.1, half-closed, its answer read (MB/s, median of %d rounds; the ratio: median of the per-round ratios) | %d | %d | %.2f× | ≥ 0.5× direct: %s |\n",
+				rounds, v["proxy_MBps"], v["direct_MBps"], v["ratio"], verdict(v["ratio"] >= 0.5)
+			printf "| CPU time of every process on the path per GiB: sender and target, + the proxy (ms, median) | %d | %d | %.2f× | |\n",
+				v["proxy_cpu_ms_per_GiB"], v["direct_cpu_ms_per_GiB"], v["proxy_cpu_ms_per_GiB"] / v["direct_cpu_ms_per_GiB"]
+			printf "| ... of which the proxy'"'"'s process (ms per GiB) | %d | | | |\n", v["proxy_own_cpu_ms_per_GiB"]
 			printf "| connections one after another for 2 s: connect, 1 byte, half-close, answer to EOF (per s) | %d | %d | %.2f× | ≥ 1,000/s: %s |\n",
 				v["proxy_conns_per_s"], v["direct_conns_per_s"],
 				v["proxy_conns_per_s"] / v["direct_conns_per_s"], verdict(v["proxy_conns_per_s"] >= 1000)
@@ -157,20 +162,18 @@ time_round() { # time_round TOOL N ROUND FILE
 		t2=$(now)
 		podman-compose --podman-path "$podman_root/podman" -f "$file" -p "$project" down \
 			>/dev/null 2>>"$out/stderr.log" && wait_for_count 0 podman_left "$project" || return 1
-		t3=$(now)
-		podman_remove_network "$project"
 	fi
 	t3=$(now)
+	[ "$tool" = boxes ] || podman_remove_network "$project"
 	awk -v t="$tool,$n,$round" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" \
 		'BEGIN { printf "%s,%.3f,%.3f\n", t, t1 - t0, t3 - t2 }' >>"$csv"
 }
 
-# Does this build's 10-compose run containers yet? (The runtime half is
-# compose-core's; until it is merged, `up` says it is not written.)
+# Does 10-compose run a container here at all? (One service, up and down.)
 boxes_can_up() {
 	local file=$1
-	"$build/bin/10-compose" -f "$file" -p bxbenchprobe up -d >/dev/null 2>&1 || return 1
-	"$build/bin/10-compose" -f "$file" -p bxbenchprobe down >/dev/null 2>&1
+	"$build/bin/10-compose" -f "$file" -p bxbenchprobe up -d >/dev/null 2>>"$out/stderr.log" || return 1
+	"$build/bin/10-compose" -f "$file" -p bxbenchprobe down >/dev/null 2>>"$out/stderr.log"
 }
 
 up_down_rows() {
@@ -183,11 +186,17 @@ up_down_rows() {
 	export BOXES_ROOT=$dir/store
 	"$build/bin/09-image" load -i "$tar" >/dev/null
 	write_compose_file "$dir/probe.yaml" 1 "$image"
-	if ! boxes_can_up "$dir/probe.yaml"; then
+	if [[ " $tools " != *" boxes "* ]]; then
 		boxes_ok=0
-		why_boxes="10-compose up -d/down do not run here yet (the runtime half is not in this build)"
+		why_boxes="left out (BENCH_COMPOSE_TOOLS=$tools)"
+	elif ! boxes_can_up "$dir/probe.yaml"; then
+		boxes_ok=0
+		why_boxes="10-compose up -d/down of one service failed: see stderr.log"
 	fi
-	if ! command -v podman-compose >/dev/null || ! command -v podman >/dev/null; then
+	if [[ " $tools " != *" podman-compose "* ]]; then
+		podman_ok=0
+		why_podman="left out (BENCH_COMPOSE_TOOLS=$tools)"
+	elif ! command -v podman-compose >/dev/null || ! command -v podman >/dev/null; then
 		podman_ok=0
 		why_podman="no podman-compose (scripts/install-deps.sh --bench installs it)"
 	else
@@ -243,9 +252,12 @@ up_down_rows() {
 {
 	echo "## Step 10: a published port, and compose up/down"
 	echo
-	echo "$(uname -r), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC'); all traffic on loopback."
+	echo "$(uname -r), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC'); all traffic on loopback;" \
+		"load average at the start $(cut -d' ' -f1-3 /proc/loadavg)."
 	echo
-	proxy_rows
+	[ "${BENCH_COMPOSE_PROXY:-1}" = 0 ] || proxy_rows
 	up_down_rows
+	echo
+	echo "Load average at the end $(cut -d' ' -f1-3 /proc/loadavg); these rows took $SECONDS s."
 } >"$md"
 cat "$md"

@@ -6,11 +6,24 @@
  * All on loopback: a target server on 127.0.0.1, and the proxy in a process
  * of its own (this program exec'd again as `proxy-bench --serve PORT`, a
  * process that holds nothing but the proxy, as a supervisor would), to the
- * same target. Prints "key value" lines:
+ * same target. Like with like: both transfers are the same code (this
+ * process writes N bytes from the same buffer into a TCP socket on
+ * 127.0.0.1, half-closes it and reads the target's one-byte answer), to
+ * the same target process; only the port differs. Each round does one of
+ * each, back to back, in alternating order, and the ratio is taken per
+ * round: on a shared machine the load changes from one second to the next,
+ * and a best-of-R of each side would pair a quiet direct round with a busy
+ * proxied one. Prints "key value" lines:
  *
- *   direct_MBps, proxy_MBps   N bytes sent, half-closed, the target's
- *                             one-byte answer read: best of R rounds each,
- *                             interleaved
+ *   direct_MBps, proxy_MBps   N bytes sent, half-closed, the answer read:
+ *                             the median of R rounds each
+ *   ratio                     the median of the R per-round proxy/direct
+ *   direct_cpu_ms_per_GiB     CPU time (/proc/PID/schedstat) of the sender
+ *                             and the target for a GiB sent directly,
+ *   proxy_cpu_ms_per_GiB      ... and of sender, proxy and target through
+ *                             the proxy (medians): what the proxy costs the
+ *                             machine, whatever else runs on it
+ *   proxy_own_cpu_ms_per_GiB  ... of which the proxy's process
  *   direct_conns_per_s,       for S seconds, one after the other: connect,
  *   proxy_conns_per_s         send a byte, half-close, read the answer to EOF
  *   proxy_rss_start_kib       the proxy process's VmRSS before proxy_open
@@ -25,6 +38,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +50,7 @@
 #include "10-compose/proxy.h"
 
 #define HELD_CONNECTIONS 100
+#define MAX_ROUNDS 99
 
 static double now_s(void)
 {
@@ -59,6 +74,23 @@ static long status_kib(pid_t pid, const char *field)
 			kib = strtol(line + strlen(field) + 1, NULL, 10);
 	fclose(f);
 	return kib;
+}
+
+/* The CPU time pid has run, in ns: the first field of /proc/PID/schedstat
+ * (sched(7)), finer than the clock ticks of /proc/PID/stat. */
+static uint64_t cpu_ns(pid_t pid)
+{
+	char path[64];
+	unsigned long long ns = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	if ((f = fopen(path, "re"))) {
+		if (fscanf(f, "%llu", &ns) != 1)
+			ns = 0;
+		fclose(f);
+	}
+	return ns;
 }
 
 static void die(const char *what)
@@ -164,26 +196,57 @@ static pid_t start_proxy(const char *self, int target_port, int *bound, long *st
 	return pid;
 }
 
-/* Sends bytes to port, half-closes, waits for the answer: MB/s. */
-static double transfer(int port, size_t bytes)
+struct transfer {
+	double mb_per_s;
+	double cpu_ms_per_gib; /* of every process in `involved` */
+	double own_cpu_ms_per_gib; /* of involved[0] */
+};
+
+/* Sends bytes to port, half-closes, waits for the answer. The CPU time of
+ * this process and of the n processes in involved (the target, and the
+ * proxy when it is in the path) is counted from connect to answer. */
+static struct transfer transfer(int port, size_t bytes, const pid_t *involved, int n)
 {
 	static char buf[1 << 20];
+	uint64_t cpu_before = cpu_ns(getpid()), own_before = cpu_ns(involved[0]), cpu_after;
 	int fd = connect_to(port);
-	double start = now_s();
+	double start = now_s(), gib = bytes / (double)(1u << 30);
+	struct transfer t;
 	char answer;
 
+	for (int i = 0; i < n; i++)
+		cpu_before += cpu_ns(involved[i]);
 	for (size_t left = bytes; left > 0;) {
-		ssize_t n = write(fd, buf, left < sizeof(buf) ? left : sizeof(buf));
+		ssize_t written = write(fd, buf, left < sizeof(buf) ? left : sizeof(buf));
 
-		if (n <= 0)
+		if (written <= 0)
 			die("write");
-		left -= n;
+		left -= written;
 	}
 	shutdown(fd, SHUT_WR);
 	if (read(fd, &answer, 1) != 1)
 		die("read the answer");
+	t.mb_per_s = bytes / (now_s() - start) / 1e6;
 	close(fd);
-	return bytes / (now_s() - start) / 1e6;
+	cpu_after = cpu_ns(getpid());
+	for (int i = 0; i < n; i++)
+		cpu_after += cpu_ns(involved[i]);
+	t.cpu_ms_per_gib = (cpu_after - cpu_before) / 1e6 / gib;
+	t.own_cpu_ms_per_gib = (cpu_ns(involved[0]) - own_before) / 1e6 / gib;
+	return t;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *values, int n)
+{
+	qsort(values, n, sizeof(*values), by_value);
+	return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 /* One connection after the other for `seconds`: connections per second. */
@@ -227,8 +290,10 @@ static void hold_connections(int port)
 int main(int argc, char **argv)
 {
 	size_t bytes = 1ul << 30;
-	double seconds = 2, direct = 0, proxied = 0;
-	int rounds = 3, target_port, proxy_port;
+	double seconds = 2;
+	double direct_mb[MAX_ROUNDS], proxy_mb[MAX_ROUNDS], ratio[MAX_ROUNDS];
+	double direct_cpu[MAX_ROUNDS], proxy_cpu[MAX_ROUNDS], proxy_own_cpu[MAX_ROUNDS];
+	int rounds = 5, target_port, proxy_port;
 	long start_kib;
 	pid_t target, proxy;
 
@@ -243,15 +308,36 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--rounds") == 0)
 			rounds = atoi(argv[i + 1]);
 	}
+	if (rounds < 1 || rounds > MAX_ROUNDS) {
+		fprintf(stderr, "proxy-bench: --rounds 1..%d\n", MAX_ROUNDS);
+		return 2;
+	}
 	target_port = start_target(&target);
 	proxy = start_proxy("/proc/self/exe", target_port, &proxy_port, &start_kib);
 	for (int r = 0; r < rounds; r++) {
-		double d = transfer(target_port, bytes), p = transfer(proxy_port, bytes);
+		pid_t through_proxy[2] = {proxy, target};
+		struct transfer direct, proxied;
 
-		direct = d > direct ? d : direct;
-		proxied = p > proxied ? p : proxied;
+		if (r % 2 == 0) {
+			direct = transfer(target_port, bytes, &target, 1);
+			proxied = transfer(proxy_port, bytes, through_proxy, 2);
+		} else {
+			proxied = transfer(proxy_port, bytes, through_proxy, 2);
+			direct = transfer(target_port, bytes, &target, 1);
+		}
+		direct_mb[r] = direct.mb_per_s;
+		proxy_mb[r] = proxied.mb_per_s;
+		ratio[r] = proxied.mb_per_s / direct.mb_per_s;
+		direct_cpu[r] = direct.cpu_ms_per_gib;
+		proxy_cpu[r] = proxied.cpu_ms_per_gib;
+		proxy_own_cpu[r] = proxied.own_cpu_ms_per_gib;
 	}
-	printf("direct_MBps %.0f\nproxy_MBps %.0f\n", direct, proxied);
+	printf("direct_MBps %.0f\nproxy_MBps %.0f\nratio %.3f\n", median(direct_mb, rounds),
+	       median(proxy_mb, rounds), median(ratio, rounds));
+	printf("direct_cpu_ms_per_GiB %.0f\nproxy_cpu_ms_per_GiB %.0f\nproxy_own_cpu_ms_per_GiB "
+	       "%.0f\n",
+	       median(direct_cpu, rounds), median(proxy_cpu, rounds),
+	       median(proxy_own_cpu, rounds));
 	printf("direct_conns_per_s %.0f\n", connections(target_port, seconds));
 	printf("proxy_conns_per_s %.0f\n", connections(proxy_port, seconds));
 	hold_connections(proxy_port);
