@@ -212,6 +212,43 @@ static int missing_controller(const struct box *box, enum controller controller,
 	return -1;
 }
 
+/* The container's cgroup under one hierarchy: <hierarchy>/boxes/<id> (or
+ * box->cgroup_path), its parents made as needed (they may exist: boxes/ is
+ * shared). On v2 each parent hands `enable` down to its children first. */
+static int make_parents(const struct box *box, const char *hierarchy, const char *enable, char *dir,
+			size_t len)
+{
+	char relative[PATH_MAX], *slash;
+
+	snprintf(relative, sizeof(relative), "%s", box->cgroup_path ? box->cgroup_path : BOXES_DIR);
+	if (!box->cgroup_path)
+		snprintf(relative + strlen(relative), sizeof(relative) - strlen(relative), "/%s",
+			 box->id);
+	snprintf(dir, len, "%s", hierarchy);
+	for (slash = relative; slash; slash = strchr(slash, '/')) {
+		bool last;
+
+		slash += *slash == '/';
+		last = !strchr(slash, '/');
+		if (enable && enable[0] && write_file(dir, "cgroup.subtree_control", enable) < 0) {
+			if (errno == EBUSY) /* cgroup-v2.rst: "no internal process constraint" */
+				box_error("a v2 cgroup that holds processes itself cannot hand "
+					  "controllers down: move the processes out of "
+					  "%s/cgroup.procs",
+					  dir);
+			return -1;
+		}
+		if (snprintf(dir + strlen(dir), len - strlen(dir), "/%.*s",
+			     (int)strcspn(slash, "/"), slash) >= (int)(len - strlen(dir)))
+			return box_syserr("mkdir", dir);
+		if (last)
+			return record_dir(box, dir) < 0 || make_dir(dir, false) < 0 ? -1 : 0;
+		if (make_dir(dir, true) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* v1: <root>/<controller>/boxes/<id>, one per hierarchy. A hierarchy that
  * is really mounted has a cgroup.procs file at its top. */
 static int make_v1_cgroups(struct box *box, const char *root)
@@ -220,13 +257,11 @@ static int make_v1_cgroups(struct box *box, const char *root)
 	int controller;
 
 	for (controller = 0; controller < CONTROLLER_COUNT; controller++) {
-		char hierarchy[PATH_MAX], procs[PATH_MAX], boxes[PATH_MAX], dir[PATH_MAX];
+		char hierarchy[PATH_MAX], procs[PATH_MAX], dir[PATH_MAX];
 		const char *name = controllers[controller].name;
 
 		if (path_join(hierarchy, sizeof(hierarchy), root, name) < 0 ||
-		    path_join(procs, sizeof(procs), hierarchy, "cgroup.procs") < 0 ||
-		    path_join(boxes, sizeof(boxes), hierarchy, BOXES_DIR) < 0 ||
-		    path_join(dir, sizeof(dir), boxes, box->id) < 0)
+		    path_join(procs, sizeof(procs), hierarchy, "cgroup.procs") < 0)
 			return -1;
 		/* (where cpu and cpuacct share one mount, "cpu" is a symlink to
 		 * "cpu,cpuacct": the path works either way) */
@@ -235,8 +270,7 @@ static int make_v1_cgroups(struct box *box, const char *root)
 				return -1;
 			continue;
 		}
-		if (make_dir(boxes, true) < 0 || record_dir(box, dir) < 0 ||
-		    make_dir(dir, false) < 0)
+		if (make_parents(box, hierarchy, NULL, dir, sizeof(dir)) < 0)
 			return -1;
 		remember_dir(info, dir);
 		snprintf(info->controller_dir[controller], PATH_MAX, "%s", dir);
@@ -273,13 +307,11 @@ static int make_v2_cgroup(struct box *box, const char *root)
 {
 	struct cgroup_info *info = box->cgroup;
 	char available_path[PATH_MAX], available[512] = "", enable[64] = "";
-	char boxes[PATH_MAX], dir[PATH_MAX];
+	char dir[PATH_MAX];
 	FILE *file;
 	int controller;
 
-	if (path_join(available_path, sizeof(available_path), root, "cgroup.controllers") < 0 ||
-	    path_join(boxes, sizeof(boxes), root, BOXES_DIR) < 0 ||
-	    path_join(dir, sizeof(dir), boxes, box->id) < 0)
+	if (path_join(available_path, sizeof(available_path), root, "cgroup.controllers") < 0)
 		return -1;
 	file = fopen(available_path, "re");
 	if (!file)
@@ -296,18 +328,7 @@ static int make_v2_cgroup(struct box *box, const char *root)
 		snprintf(enable + strlen(enable), sizeof(enable) - strlen(enable), "%s+%s",
 			 enable[0] ? " " : "", controllers[controller].name);
 	}
-	if (enable[0] && write_file(root, "cgroup.subtree_control", enable) < 0)
-		return -1;
-	if (make_dir(boxes, true) < 0)
-		return -1;
-	if (enable[0] && write_file(boxes, "cgroup.subtree_control", enable) < 0) {
-		if (errno == EBUSY) /* cgroup-v2.rst: "no internal process constraint" */
-			box_error("a v2 cgroup that holds processes itself cannot hand controllers "
-				  "down: move the processes out of %s/cgroup.procs",
-				  boxes);
-		return -1;
-	}
-	if (record_dir(box, dir) < 0 || make_dir(dir, false) < 0)
+	if (make_parents(box, root, enable, dir, sizeof(dir)) < 0)
 		return -1;
 	remember_dir(info, dir);
 	for (controller = 0; controller < CONTROLLER_COUNT; controller++)
