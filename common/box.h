@@ -51,6 +51,9 @@ struct box {
 	long long cpu_quota_us; /* --cpus 0.5 -> 50000 per 100000 us */
 	long long cpu_period_us;
 	long long cpu_shares; /* --cpu-shares 512: a relative weight, 1024 the default */
+	/* where the cgroup goes under each hierarchy; NULL: boxes/<id>. boxes-runtime
+	 * sets it from an engine's linux.cgroupsPath ("libpod_parent/libpod-<id>") */
+	const char *cgroup_path;
 
 	/* 04: runtime state, BOXES_RUN/<id>, and the overlay made there */
 	char state_dir[4096];

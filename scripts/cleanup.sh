@@ -11,6 +11,14 @@
 # lock is free listed - the same sweep every step does when it starts. A
 # live run holds its lock and is never touched.
 #
+# boxes-runtime (beyond/oci-runtime) keeps no process and no lock: its
+# state is ROOT/<id>/state.json (ROOT: BOXES_RUNTIME_ROOT, default
+# /run/boxes-runtime, its --root). A container whose init is gone ("state"
+# says stopped: same pid AND same start time, see container.c) is deleted
+# as `boxes-runtime delete` does it (its cgroup, its state); a created or
+# running one is never touched. A dir without state.json (a create killed
+# half way) goes once it is a minute old.
+#
 #   sudo scripts/cleanup.sh            BOXES_RUN (default /run/boxes)
 #   sudo BOXES_RUN=/tmp/x scripts/cleanup.sh --trace    say each removal
 set -u
@@ -18,4 +26,27 @@ set -u
 repo=$(cd "$(dirname "$0")/.." && pwd)
 sweep=${BUILD:-$repo/build}/bin/boxes-sweep
 [ -x "$sweep" ] || { echo "cleanup: no $sweep: build it first (make)" >&2; exit 1; }
-exec "$sweep" "$@"
+"$sweep" "$@"
+status=$?
+runtime=${BUILD:-$repo/build}/bin/boxes-runtime
+runtime_root=${BOXES_RUNTIME_ROOT:-/run/boxes-runtime}
+[ -x "$runtime" ] && [ -d "$runtime_root" ] || exit "$status"
+say() { [ "${1:-}" = --trace ] && echo "cleanup: $2" >&2; }
+for dir in "$runtime_root"/*/; do
+	[ -d "$dir" ] || continue
+	id=$(basename "$dir")
+	if [ ! -e "$dir/state.json" ]; then
+		if [ -n "$(find "$dir" -maxdepth 0 -mmin +1)" ]; then
+			say "${1:-}" "removing $dir (no state.json: a create that died)"
+			rm -rf --one-file-system "$dir"
+		fi
+		continue
+	fi
+	case $("$runtime" --root "$runtime_root" state "$id" 2>/dev/null) in
+	*'"status": "stopped"'*)
+		say "${1:-}" "deleting boxes-runtime container $id (its init is gone)"
+		"$runtime" --root "$runtime_root" delete "$id" || status=1
+		;;
+	esac
+done
+exit "$status"

@@ -3,7 +3,7 @@
 # program (or the ones named) under every built step (or the ones --steps
 # names) and print the table: escapes as rows, steps as columns.
 #   make matrix ESCAPES="chroot-breakout" STEPS="01 05"   an instructor's demo
-#   make matrix STEPS="08 oci runc"   08 beside podman with boxes-runtime, runc
+#   make matrix STEPS="08 oci crun runc"   08 beside podman with boxes-runtime, crun, runc
 #
 #   ESCAPED  the escape worked: this step does not stop it (yet)
 #   blocked  the step stopped it (the program said so, or a limit killed it)
@@ -14,13 +14,17 @@
 # Steps 01-08 run build/rootfs; 09 runs an image made from it
 # (scripts/mkimage.sh, so the escape programs are in it), loaded into a
 # temporary store. 10 runs compose files, not one command: no column.
-# Two more columns when STEPS names them (STEPS="08 oci runc"; podman
-# must be installed): "oci" is podman --runtime build/bin/boxes-runtime, "runc" the same
-# podman with runc, both `podman run --rm --network none IMAGE` on the 09
-# image loaded into a temporary podman store (podman's defaults otherwise,
-# plus the --memory and --pids-limit every step from 03 gets). crun,
-# podman's default runtime, refuses this kind of host (cgroup v1 with an
-# empty cgroup2 beside it): no column for it.
+# The podman columns, when STEPS names them (STEPS="08 oci crun runc";
+# podman must be installed): "oci" is podman --runtime build/bin/boxes-runtime,
+# "crun" the same podman with crun (podman's default runtime, through
+# scripts/crun-hybrid.sh, which hides a hybrid host's empty cgroup2 from
+# it), "runc" with runc: `podman run --rm --network none --memory 64m
+# --pids-limit 64 IMAGE` on the 09 image loaded into a temporary podman
+# store, podman's defaults otherwise. Those columns show podman's
+# configuration, not the runtime's: no cell there is marked !. Each also
+# gets a column NAME-08, the same with the podman options that ask for what
+# step 08 gives (options_08 below: a user namespace, no_new_privs, 08's
+# capabilities and 08's seccomp filter as a profile): every escape blocked.
 # Escape programs describe themselves in their first comment (see
 # tests/escapes/escape.h); this script reads those lines.
 set -u
@@ -28,7 +32,7 @@ build=${BUILD:-build}
 rootfs=$build/rootfs
 explain=0
 only_steps=""
-only_runtimes="" # oci, runc: the podman columns --steps names
+only_runtimes="" # oci, crun, runc: the podman columns --steps names
 only_escapes=""
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -37,7 +41,7 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || { echo "matrix: --steps needs a list, e.g. --steps \"01 05\"" >&2; exit 2; }
 		for n in $2; do
 			case "$n" in
-			oci | runc) only_runtimes="$only_runtimes $n" ;;
+			oci | crun | runc) only_runtimes="$only_runtimes $n" ;;
 			*) only_steps="$only_steps $n" ;;
 			esac
 		done
@@ -67,7 +71,7 @@ for bin in "$build"/bin/[0-9][0-9]-*; do
 		wanted=0
 		for n in $only_steps; do
 			case "$n" in
-			*[!0-9]*) echo "matrix: step '$n': expected a step number such as 01 or 05, or oci, runc" >&2; exit 2 ;;
+			*[!0-9]*) echo "matrix: step '$n': expected a step number such as 01 or 05, or oci, crun, runc" >&2; exit 2 ;;
 			esac
 			[ "$((10#$n))" -eq "$((10#$(basename "$bin" | cut -c1-2)))" ] && wanted=1
 		done
@@ -84,14 +88,15 @@ done
 # beyond/oci-runtime/README.md); always last.
 runtimes=()
 if [ -n "$only_runtimes" ]; then
-	for rt in oci runc; do
+	for rt in oci crun runc; do
 		[ -z "$only_runtimes" ] || [[ " $only_runtimes " == *" $rt "* ]] || continue
 		why=""
 		command -v podman >/dev/null || why="podman is not installed"
 		[ $rt = oci ] && [ ! -x "$build/bin/boxes-runtime" ] && why="no $build/bin/boxes-runtime"
+		[ $rt = crun ] && ! command -v crun >/dev/null && why="crun is not installed"
 		[ $rt = runc ] && ! command -v runc >/dev/null && why="runc is not installed"
 		if [ -z "$why" ]; then
-			runtimes+=("$rt")
+			runtimes+=("$rt" "$rt-08")
 		elif [ -n "$only_runtimes" ]; then
 			echo "matrix: no column $rt: $why" >&2
 			exit 2
@@ -127,7 +132,7 @@ header() { # header FILE KEY: the value of "KEY:" in the first comment
 	sed -n "1,30s/^[/ ]*\*\{0,1\} *$2: *//p" "$1" | head -n 1
 }
 
-step_number() { case $1 in oci | runc) echo "$1" ;; *) basename "$1" | cut -c1-2 ;; esac; }
+step_number() { case $1 in oci* | crun* | runc*) echo "$1" ;; *) basename "$1" | cut -c1-2 ;; esac; }
 
 # podman as the tests run it: a temporary store, and what this machine
 # needs (no default ulimits, vfs, cgroupfs, events to a file). Run from
@@ -137,6 +142,15 @@ podman_dir=$BOXES_RUN/podman
 podman_cmd=(env -C "$BOXES_RUN" CONTAINERS_CONF="$podman_dir/containers.conf" TMPDIR="$podman_dir" podman
 	--root "$podman_dir/root" --runroot "$podman_dir/runroot" --tmpdir "$podman_dir/libpod"
 	--storage-driver vfs --cgroup-manager cgroupfs --events-backend file)
+
+# What step 08 gives, asked of podman: 07's user namespace (0 -> 100000,
+# 65536), no_new_privs, 08's capability set (steps/08-seccomp/capabilities.c)
+# and 08's seccomp filter written as a profile (beyond/oci-runtime/
+# seccomp-08.json; tests/unit/test_11_spec.c checks it is the same filter).
+options_08=(--uidmap 0:100000:65536 --gidmap 0:100000:65536
+	--security-opt no-new-privileges
+	--security-opt "seccomp=$(realpath beyond/oci-runtime/seccomp-08.json)"
+	--cap-drop all --cap-add CHOWN,DAC_OVERRIDE,FSETID,FOWNER,MKNOD,NET_RAW,SETGID,SETUID,SETFCAP,SETPCAP,NET_BIND_SERVICE,SYS_CHROOT,KILL,AUDIT_WRITE)
 
 options_for() { # the options every run of this step gets
 	local n
@@ -151,12 +165,16 @@ set_box_command() {
 	local bin=$1
 	# shellcheck disable=SC2207
 	case $(basename "$bin") in
-	oci | runc)
-		local runtime
-		runtime=$(command -v runc)
-		[ "$bin" = oci ] && runtime=$(realpath "$build/bin/boxes-runtime")
+	oci* | crun* | runc*)
+		local runtime extra=()
+		case $bin in
+		oci*) runtime=$(realpath "$build/bin/boxes-runtime") ;;
+		crun*) runtime=$(realpath scripts/crun-hybrid.sh) ;;
+		runc*) runtime=$(command -v runc) ;;
+		esac
+		[[ $bin == *-08 ]] && extra=("${options_08[@]}")
 		box_command=("${podman_cmd[@]}" --runtime "$runtime" run --rm --network none
-			--memory 64m --pids-limit 64 "$image")
+			--memory 64m --pids-limit 64 "${extra[@]}" "$image")
 		;;
 	09-*) box_command=("$bin" run $(options_for "$bin") "$image") ;;
 	*) box_command=("$bin" $(options_for "$bin") "$rootfs") ;;
@@ -242,7 +260,7 @@ if [ -x "$build/bin/09-image" ] || [ ${#runtimes[@]} -gt 0 ]; then
 		{ [ ! -x "$build/bin/09-image" ] || "$build/bin/09-image" load -i "$BOXES_RUN/image.tar" >/dev/null; } &&
 		{ [ ${#runtimes[@]} -eq 0 ] || "${podman_cmd[@]}" load -i "$BOXES_RUN/image.tar" >"$BOXES_RUN/podman-load.log" 2>&1 ||
 			{ cat "$BOXES_RUN/podman-load.log" >&2; false; }; } ||
-		echo "matrix: could not make the image for 09, oci, runc: their cells will show errors" >&2
+		echo "matrix: could not make the image for 09 and podman: their cells will show errors" >&2
 fi
 
 printf '%-18s' "escape \\ step"
@@ -265,7 +283,8 @@ for entry in "${escapes[@]}"; do
 		cell=$(cell_for $?)
 		expected=blocked
 		case $bin in
-		oci | runc) ;;
+		*-08) ;;
+		oci | crun | runc) expected=$cell ;; # podman's defaults: shown, not judged
 		*) [ "$((10#$(step_number "$bin")))" -lt "$((10#$blocked_from))" ] && expected=ESCAPED ;;
 		esac
 		if [ "$cell" = n/a ]; then
@@ -273,7 +292,7 @@ for entry in "${escapes[@]}"; do
 				echo "$name: $(grep -m1 'CANNOT TEST' "$BOXES_RUN/last.out")" >>"$BOXES_RUN/not-tried"
 		fi
 		case "$bin:$cell" in # what got out under podman, in the escape's words
-		oci:ESCAPED | runc:ESCAPED)
+		oci*:ESCAPED | crun*:ESCAPED | runc*:ESCAPED)
 			echo "$name ($bin): $(grep -m1 '^ESCAPED' "$BOXES_RUN/last.out")" >>"$BOXES_RUN/podman-escaped"
 			;;
 		esac
@@ -291,13 +310,13 @@ if [ -s "$BOXES_RUN/not-tried" ]; then
 	sed 's/^/  /' "$BOXES_RUN/not-tried"
 fi
 if [ ${#runtimes[@]} -gt 0 ]; then
-	printf '\noci, runc: podman run --rm --network none --memory 64m --pids-limit 64 IMAGE,\n'
-	printf '  with --runtime %s/bin/boxes-runtime or runc. No crun column: crun refuses\n' "$build"
-	printf '  a host with cgroup v1 controllers beside an empty cgroup2 ("cannot detect\n'
-	printf '  the cgroup mode"), so podman'"'"'s default runtime cannot run here.\n'
+	printf '\noci, crun, runc: podman run --rm --network none --memory 64m --pids-limit 64\n'
+	printf '  IMAGE with --runtime %s/bin/boxes-runtime, scripts/crun-hybrid.sh or runc,\n' "$build"
+	printf '  podman'"'"'s defaults otherwise (not judged: they are podman'"'"'s configuration).\n'
+	printf 'NAME-08: the same with the options that ask podman for what 08 gives:\n'
+	printf '  %s\n' "${options_08[*]}"
 	if [ -s "$BOXES_RUN/podman-escaped" ]; then
-		printf 'Escaped under podman (its defaults: no user namespace, no no_new_privs,\n'
-		printf '  its own capability set and seccomp profile):\n'
+		printf 'Escaped under podman:\n'
 		sed 's/^/  /' "$BOXES_RUN/podman-escaped"
 	fi
 fi

@@ -69,7 +69,7 @@ int container_load(struct container *container, const char *id, bool quiet)
 	char path[4200];
 	json_error_t error;
 	json_t *json;
-	const char *bundle, *created, *cgroup_id;
+	const char *bundle, *created, *cgroup_path;
 
 	if (set_dir(container, id) < 0)
 		return -1;
@@ -82,14 +82,14 @@ int container_load(struct container *container, const char *id, bool quiet)
 	}
 	bundle = json_string_value(json_object_get(json, "bundle"));
 	created = json_string_value(json_object_get(json, "created"));
-	cgroup_id = json_string_value(json_object_get(json, "boxes.cgroup"));
+	cgroup_path = json_string_value(json_object_get(json, "boxes.cgroup"));
 	container->pid = (pid_t)json_integer_value(json_object_get(json, "pid"));
 	container->start_time =
 	    (unsigned long long)json_integer_value(json_object_get(json, "boxes.start_time"));
 	snprintf(container->bundle, sizeof(container->bundle), "%s", bundle ? bundle : "");
 	snprintf(container->created, sizeof(container->created), "%s", created ? created : "");
-	snprintf(container->cgroup_id, sizeof(container->cgroup_id), "%s",
-		 cgroup_id ? cgroup_id : "");
+	snprintf(container->cgroup_path, sizeof(container->cgroup_path), "%s",
+		 cgroup_path ? cgroup_path : "");
 	container->annotations = json_incref(json_object_get(json, "annotations"));
 	json_decref(json);
 	return 0;
@@ -112,7 +112,7 @@ static json_t *state_json(const struct container *container, bool with_ours)
 	if (with_ours) {
 		json_object_set_new(json, "boxes.start_time",
 				    json_integer((json_int_t)container->start_time));
-		json_object_set_new(json, "boxes.cgroup", json_string(container->cgroup_id));
+		json_object_set_new(json, "boxes.cgroup", json_string(container->cgroup_path));
 	}
 	return json;
 }

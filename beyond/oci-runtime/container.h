@@ -22,7 +22,8 @@ struct container {
 	unsigned long long start_time; /* its start, /proc/<pid>/stat field 22 */
 	char bundle[4096];
 	char created[40]; /* RFC 3339 */
-	char cgroup_id[13]; /* step 03's boxes/<cgroup_id> */
+	char cgroup_id[13]; /* the box id step 03 takes */
+	char cgroup_path[4096]; /* under each hierarchy: linux.cgroupsPath, or boxes/<cgroup_id> */
 	json_t *annotations; /* owned; may be NULL */
 };
 

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -94,29 +95,54 @@ static void cgroup_id_of(const char *id, char out[BOX_ID_LEN + 1])
 		snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
-/* Where step 03 may have made a container's cgroup: one per v1 hierarchy,
- * or the one of v2 (""). */
+/* Where step 03 made a container's cgroup: the same path (linux.cgroupsPath,
+ * or boxes/<cgroup id>) under each v1 hierarchy, or under v2's root (""). */
 static const char *const cgroup_hierarchies[] = {"pids/", "memory/", "cpu/", ""};
 #define HIERARCHY_COUNT (sizeof(cgroup_hierarchies) / sizeof(cgroup_hierarchies[0]))
 
-static void cgroup_file(char *out, size_t len, size_t hierarchy, const char *cgroup_id,
+static void cgroup_file(char *out, size_t len, size_t hierarchy, const char *cgroup_path,
 			const char *file)
 {
-	snprintf(out, len, "/sys/fs/cgroup/%sboxes/%s%s", cgroup_hierarchies[hierarchy], cgroup_id,
+	snprintf(out, len, "/sys/fs/cgroup/%s%s%s", cgroup_hierarchies[hierarchy], cgroup_path,
 		 file);
 }
 
+/* One of its cgroup directories: kill what is left in it, wait until it is
+ * empty, rmdir. step 03's cgroup_sweep would refuse an engine's path (it
+ * acts on boxes/<id> only); this one comes from our own state.json. */
+static void remove_cgroup_dir(const char *dir)
+{
+	char procs[4200];
+	int tries, pid;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	for (tries = 0; tries < 200 && access(dir, F_OK) == 0; tries++) {
+		FILE *file = fopen(procs, "re");
+
+		while (file && fscanf(file, "%d", &pid) == 1)
+			kill(pid, SIGKILL);
+		if (file)
+			fclose(file);
+		trace(STEP, "rmdir(\"%s\")", dir);
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return;
+		usleep(10000);
+	}
+	if (access(dir, F_OK) == 0)
+		box_syserr("rmdir", dir);
+}
+
 /* Every directory step 03 may have made for it, on any cgroup layout. */
-static void sweep_cgroups(const char *cgroup_id)
+static void sweep_cgroups(const char *cgroup_path)
 {
 	char dir[4096];
 	size_t i;
 
-	if (!cgroup_id[0])
+	if (!cgroup_path[0] || strstr(cgroup_path, "..")) /* never a hierarchy's root */
 		return;
 	for (i = 0; i < HIERARCHY_COUNT; i++) {
-		cgroup_file(dir, sizeof(dir), i, cgroup_id, "");
-		cgroup_sweep(dir); /* 03: kill what is left, rmdir; absent is fine */
+		cgroup_file(dir, sizeof(dir), i, cgroup_path, "");
+		remove_cgroup_dir(dir); /* absent is fine */
 	}
 }
 
@@ -163,6 +189,55 @@ static int join_namespaces(const struct spec *spec)
 	return 0;
 }
 
+/* linux.uidMappings, gidMappings into the init's uid_map and gid_map, as
+ * step 07's write_id_maps does with its one line: from outside, while the
+ * init waits on the sync pipe (until then it is nobody in its namespace). */
+static int write_id_map(pid_t pid, const char *file, const struct spec_id_mapping *lines, int count)
+{
+	char path[64], text[512];
+	size_t used = 0;
+	int fd, i;
+
+	for (i = 0; i < count; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "%llu %llu %llu\n",
+					 lines[i].container_id, lines[i].host_id, lines[i].size);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	trace(STEP, "write(\"%s\", \"%.*s\")", path, (int)strcspn(text, "\n"), text);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return box_syserr("open", path);
+	if (write(fd, text, used) != (ssize_t)used) {
+		close(fd);
+		return box_syserr("write", path);
+	}
+	close(fd);
+	return 0;
+}
+
+static int write_id_maps_of(const struct spec *spec, pid_t pid)
+{
+	if (!(spec->clone_flags & CLONE_NEWUSER))
+		return 0;
+	return write_id_map(pid, "uid_map", spec->uid_mappings, spec->uid_mapping_count) < 0 ||
+		       write_id_map(pid, "gid_map", spec->gid_mappings, spec->gid_mapping_count) < 0
+		   ? -1
+		   : 0;
+}
+
+/* Step 07's become_root, without its PR_SET_PDEATHSIG: here the init must
+ * outlive the runtime (create exits; conmon watches the container). */
+static int become_namespace_root(void)
+{
+	trace(STEP, "setgroups(0), setresgid(0, 0, 0), setresuid(0, 0, 0)");
+	if (setgroups(0, NULL) < 0)
+		return box_syserr("setgroups", "no supplementary groups");
+	if (setresgid(0, 0, 0) < 0)
+		return box_syserr("setresgid", "0 (the container's root group)");
+	if (setresuid(0, 0, 0) < 0)
+		return box_syserr("setresuid", "0 (the container's root)");
+	return 0;
+}
+
 /* What the init needs besides the spec. */
 struct init_args {
 	struct spec *spec;
@@ -187,6 +262,10 @@ static int init_main(struct init_args *args)
 	if (read(args->sync_fd, &go, 1) != 1) /* 01: the runtime gave up */
 		return FAILED;
 	close(args->sync_fd);
+	/* in our cgroup now (03): a cgroup namespace made here has it as its
+	 * root, so the container's /proc/self/cgroup says "/" */
+	if ((spec->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		return box_syserr("unshare", "CLONE_NEWCGROUP");
 	/* the FIFO is a host path: hold it before pivot_root hides it */
 	fifo = open(args->fifo, O_PATH | O_CLOEXEC);
 	if (fifo < 0)
@@ -197,6 +276,11 @@ static int init_main(struct init_args *args)
 			box_error("process.terminal needs --console-socket");
 		return FAILED;
 	}
+	/* 07: the host paths are reached (FIFO, console socket): become the
+	 * root the maps give us, as runc does, before any mount. The rootfs is
+	 * the engine's, owned by that root already (podman chowns it). */
+	if ((spec->clone_flags & CLONE_NEWUSER) && become_namespace_root() < 0)
+		return FAILED;
 	if (spec->seccomp && !(filter = profile_build(spec->seccomp)))
 		return FAILED;
 	if (rootfs_prepare(spec) < 0 /* mounts of config.json; 05's masks */
@@ -246,8 +330,10 @@ static pid_t start_init(struct spec *spec, struct box *box, const char *fifo,
 	if (pipe2(sync_pipe, O_CLOEXEC) < 0 || pipe2(report_pipe, O_CLOEXEC) < 0)
 		return box_syserr("pipe2", "sync pipes");
 	fflush(NULL);
-	/* A raw clone(2) works like fork(2), plus the namespaces (02, 06) */
-	pid = (pid_t)syscall(SYS_clone, spec->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	/* A raw clone(2) works like fork(2), plus the namespaces (02, 06); the
+	 * cgroup namespace waits until the init is in its cgroup (init_main) */
+	pid = (pid_t)syscall(SYS_clone, (spec->clone_flags & ~CLONE_NEWCGROUP) | SIGCHLD, NULL,
+			     NULL, NULL, NULL);
 	if (pid < 0)
 		return box_syserr("clone", "the container's namespaces");
 	if (pid == 0) {
@@ -262,7 +348,8 @@ static pid_t start_init(struct spec *spec, struct box *box, const char *fifo,
 	close(report_pipe[1]);
 	box->container_pid = pid;
 	trace(STEP, "clone() = %d: the container's init", (int)pid);
-	if (cgroup_add(box) < 0 /* 03: before it runs a thing */
+	if (write_id_maps_of(spec, pid) < 0 /* 07 */ ||
+	    cgroup_add(box) < 0 /* 03: before it runs a thing */
 	    || write(sync_pipe[1], "g", 1) != 1 || read(report_pipe[0], &ready, 1) != 1) {
 		close(sync_pipe[1]);
 		close(report_pipe[0]);
@@ -310,6 +397,14 @@ static int create_container(const char *id, const struct create_options *options
 	container->annotations = json_incref(spec.annotations);
 	cgroup_id_of(id, container->cgroup_id);
 	snprintf(box.id, sizeof(box.id), "%s", container->cgroup_id);
+	if (spec.cgroup_path[0]) /* the engine's place for it, not step 03's */
+		box.cgroup_path = spec.cgroup_path;
+	if (box.cgroup_path)
+		snprintf(container->cgroup_path, sizeof(container->cgroup_path), "%s",
+			 box.cgroup_path);
+	else
+		snprintf(container->cgroup_path, sizeof(container->cgroup_path), "boxes/%s",
+			 box.id);
 	box.memory_bytes = spec.memory_bytes;
 	box.pids_limit = spec.pids_limit;
 	box.cpu_quota_us = spec.cpu_quota_us;
@@ -403,7 +498,7 @@ static void kill_all(const struct container *container, int sig)
 	for (i = 0; i < HIERARCHY_COUNT; i++) {
 		FILE *procs;
 
-		cgroup_file(path, sizeof(path), i, container->cgroup_id, "/cgroup.procs");
+		cgroup_file(path, sizeof(path), i, container->cgroup_path, "/cgroup.procs");
 		procs = fopen(path, "re");
 		if (!procs)
 			continue;
@@ -454,7 +549,7 @@ static int delete_container(struct container *container, bool force)
 		     tries++)
 			usleep(10000);
 	}
-	sweep_cgroups(container->cgroup_id);
+	sweep_cgroups(container->cgroup_path);
 	return container_remove(container);
 }
 
@@ -465,13 +560,14 @@ static const struct {
 	const char *name;
 	int flag;
 } exec_namespaces[] = {
-    {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},	{"net", CLONE_NEWNET},
-    {"pid", CLONE_NEWPID}, {"cgroup", CLONE_NEWCGROUP}, {"mnt", CLONE_NEWNS},
+    {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
+    {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID}, {"cgroup", CLONE_NEWCGROUP},
+    {"mnt", CLONE_NEWNS},
 };
 
 static int enter_container(const struct container *container)
 {
-	int fds[6], i;
+	int fds[7], i;
 	size_t h;
 	char path[4200], pid[32];
 
@@ -479,7 +575,7 @@ static int enter_container(const struct container *container)
 	for (h = 0; h < HIERARCHY_COUNT; h++) {
 		int fd;
 
-		cgroup_file(path, sizeof(path), h, container->cgroup_id, "/cgroup.procs");
+		cgroup_file(path, sizeof(path), h, container->cgroup_path, "/cgroup.procs");
 		fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
@@ -487,18 +583,31 @@ static int enter_container(const struct container *container)
 			box_syserr("write", path);
 		close(fd);
 	}
-	for (i = 0; i < 6; i++) {
+	/* Opened all first: the mount namespace, joined last, hides /proc.
+	 * One the container shares with us (no cgroup namespace made, say) is
+	 * skipped: once in its user namespace we could not join it again. */
+	for (i = 0; i < 7; i++) {
+		struct stat theirs, ours;
+		char own[64];
+
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)container->pid,
 			 exec_namespaces[i].name);
+		snprintf(own, sizeof(own), "/proc/self/ns/%s", exec_namespaces[i].name);
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-		if (fds[i] < 0)
+		if (fds[i] < 0 || fstat(fds[i], &theirs) < 0)
 			return box_syserr("open", path);
+		if (stat(own, &ours) == 0 && ours.st_ino == theirs.st_ino &&
+		    ours.st_dev == theirs.st_dev) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
 	}
-	for (i = 0; i < 6; i++) {
-		/* the same namespace as ours (no cgroup namespace made): skip */
+	for (i = 0; i < 7; i++) {
+		if (fds[i] < 0)
+			continue;
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)container->pid,
 			 exec_namespaces[i].name);
-		if (setns(fds[i], exec_namespaces[i].flag) < 0 && errno != EINVAL)
+		if (setns(fds[i], exec_namespaces[i].flag) < 0)
 			return box_syserr("setns", path);
 		close(fds[i]);
 	}
@@ -653,7 +762,7 @@ static void print_features(void)
 	       "\"noexec\", \"exec\", \"bind\", \"rbind\", \"private\", \"rprivate\", \"shared\", "
 	       "\"rshared\", \"slave\", \"rslave\"],\n"
 	       "  \"linux\": {\n    \"namespaces\": [\"pid\", \"network\", \"ipc\", \"uts\", "
-	       "\"mount\", \"cgroup\"],\n"
+	       "\"mount\", \"cgroup\", \"user\"],\n"
 	       "    \"cgroup\": {\"v1\": true, \"v2\": true, \"systemd\": false},\n"
 	       "    \"seccomp\": {\"enabled\": true}\n  }\n}\n");
 }

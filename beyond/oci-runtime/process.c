@@ -91,9 +91,16 @@ static int set_capability_sets(const struct spec_process *process)
 	cap_free(caps);
 	if (result == 0 && cap_reset_ambient() < 0)
 		result = box_syserr("prctl(PR_CAP_AMBIENT)", "PR_CAP_AMBIENT_CLEAR_ALL");
-	for (cap = 0; cap < cap_max_bits() && result == 0; cap++)
-		if ((process->ambient & (1ULL << cap)) && cap_set_ambient(cap, CAP_SET) < 0)
+	/* Ambient last: the kernel raises one only if it is permitted and
+	 * inheritable already. runc raises what it can and goes on (an engine
+	 * may list more ambient than inheritable ones): so do we. */
+	for (cap = 0; cap < cap_max_bits() && result == 0; cap++) {
+		if (!(process->ambient & (1ULL << cap)))
+			continue;
+		trace(STEP, "prctl(PR_CAP_AMBIENT_RAISE, %d)", cap);
+		if (cap_set_ambient(cap, CAP_SET) < 0 && errno != EPERM)
 			result = box_syserr("prctl(PR_CAP_AMBIENT_RAISE)", "process.capabilities");
+	}
 	return result;
 }
 

@@ -153,8 +153,8 @@ static int mount_one(const char *root, const struct spec_mount *m)
 	return 0;
 }
 
-/* linux.devices: made with mknod(2) in our /dev (we are the host's root
- * here, not in a user namespace: mknod works). */
+/* linux.devices: made with mknod(2) in our /dev; in a user namespace,
+ * where mknod is refused, the host's node of that path bound instead. */
 static int make_device(const char *root, const struct spec_device *device)
 {
 	char node[4096];
@@ -166,8 +166,18 @@ static int make_device(const char *root, const struct spec_device *device)
 	trace(STEP, "mknod(\"%s\", %c %lld:%lld)", node, device->type, device->major,
 	      device->minor);
 	if (mknod(node, type | (device->mode & 07777),
-		  makedev((unsigned)device->major, (unsigned)device->minor)) < 0)
-		return box_syserr("mknod", node);
+		  makedev((unsigned)device->major, (unsigned)device->minor)) < 0) {
+		int fd;
+
+		/* in a user namespace (07) mknod is refused: bind the host's node */
+		if (errno != EPERM)
+			return box_syserr("mknod", node);
+		fd = open(node, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return box_syserr("create", node);
+		close(fd);
+		return mount_checked(device->path, node, NULL, MS_BIND, NULL);
+	}
 	if (chown(node, device->uid, device->gid) < 0)
 		return box_syserr("chown", node);
 	return 0;

@@ -453,8 +453,8 @@ static int parse_namespaces(json_t *linux_, struct spec *spec)
 			if (strcmp(type, namespace_types[i].type) == 0)
 				break;
 		if (!type || i == COUNT(namespace_types) || namespace_types[i].flag == 0 ||
-		    namespace_types[i].flag == CLONE_NEWUSER ||
-		    (path && namespace_types[i].flag == CLONE_NEWNS) ||
+		    (path && (namespace_types[i].flag == CLONE_NEWNS ||
+			      namespace_types[i].flag == CLONE_NEWUSER)) ||
 		    spec->namespace_count >= COUNT(spec->namespaces)) {
 			box_error("config.json: linux.namespaces: %s%s is not supported by "
 				  "boxes-runtime",
@@ -469,6 +469,60 @@ static int parse_namespaces(json_t *linux_, struct spec *spec)
 	if (!(spec->clone_flags & CLONE_NEWNS)) {
 		box_error("config.json: linux.namespaces: boxes-runtime needs a mount namespace "
 			  "of the container's own");
+		return -1;
+	}
+	return 0;
+}
+
+/* linux.uidMappings and gidMappings: the lines the runtime writes into the
+ * init's uid_map and gid_map (step 07 writes one line of its own). */
+static int parse_id_mappings(json_t *linux_, const char *key, struct spec_id_mapping *out,
+			     int *count)
+{
+	static const char *const known[] = {"containerID", "hostID", "size", NULL};
+	json_t *list = json_object_get(linux_, key), *item;
+	char field[64];
+	size_t index;
+
+	snprintf(field, sizeof(field), "linux.%s[]", key);
+	*count = 0;
+	if (list && !json_is_array(list))
+		return wrong_type(field, "a list");
+	json_array_foreach(list, index, item)
+	{
+		long long container_id = -1, host_id = -1, size = -1;
+
+		if (*count >= SPEC_MAX_ID_MAPPINGS) {
+			box_error("config.json: linux.%s: more than %d lines", key,
+				  SPEC_MAX_ID_MAPPINGS);
+			return -1;
+		}
+		if (!json_is_object(item) || spec_check_keys(item, field, known) < 0 ||
+		    get_integer(item, "containerID", field, 0, UINT_MAX - 1, &container_id) < 0 ||
+		    get_integer(item, "hostID", field, 0, UINT_MAX - 1, &host_id) < 0 ||
+		    get_integer(item, "size", field, 1, UINT_MAX, &size) < 0)
+			return -1;
+		if (container_id < 0 || host_id < 0 || size < 0)
+			return wrong_type(field, "containerID, hostID and size");
+		out[*count].container_id = (unsigned long long)container_id;
+		out[*count].host_id = (unsigned long long)host_id;
+		out[(*count)++].size = (unsigned long long)size;
+	}
+	return 0;
+}
+
+static int parse_user_namespace(json_t *linux_, struct spec *spec)
+{
+	bool made = spec->clone_flags & CLONE_NEWUSER;
+
+	if (parse_id_mappings(linux_, "uidMappings", spec->uid_mappings, &spec->uid_mapping_count) <
+		0 ||
+	    parse_id_mappings(linux_, "gidMappings", spec->gid_mappings, &spec->gid_mapping_count) <
+		0)
+		return -1;
+	if (made != (spec->uid_mapping_count > 0) || made != (spec->gid_mapping_count > 0)) {
+		box_error("config.json: a user namespace of the container's own and "
+			  "linux.uidMappings, gidMappings go together");
 		return -1;
 	}
 	return 0;
@@ -607,21 +661,60 @@ static int parse_sysctl(json_t *linux_, struct spec *spec)
 	return 0;
 }
 
+/* linux.cgroupsPath with the cgroupfs manager: "/libpod_parent/libpod-<id>",
+ * a path from the root of every hierarchy (runc reads a relative one the
+ * same way). The systemd manager's "slice:prefix:name" is not ours. */
+static int parse_cgroups_path(struct spec *spec)
+{
+	const char *at = spec->cgroups_path;
+	size_t used = 0;
+
+	if (!at)
+		return 0;
+	if (strchr(at, ':')) {
+		box_error("config.json: linux.cgroupsPath %s: systemd's slice:prefix:name form is "
+			  "not supported by boxes-runtime (podman --cgroup-manager cgroupfs)",
+			  at);
+		return -1;
+	}
+	while (*at) {
+		size_t length;
+
+		at += strspn(at, "/");
+		length = strcspn(at, "/");
+		if (length == 0)
+			break;
+		if ((length == 1 && at[0] == '.') || (length == 2 && strncmp(at, "..", 2) == 0) ||
+		    used + length + 2 > sizeof(spec->cgroup_path)) {
+			box_error("config.json: linux.cgroupsPath %s: a path without . or .. is "
+				  "needed",
+				  spec->cgroups_path);
+			return -1;
+		}
+		used += (size_t)snprintf(spec->cgroup_path + used, sizeof(spec->cgroup_path) - used,
+					 "%s%.*s", used ? "/" : "", (int)length, at);
+		at += length;
+	}
+	return 0;
+}
+
 static int parse_linux(json_t *linux_, struct spec *spec)
 {
-	static const char *const known[] = {
-	    "namespaces",    "resources", "cgroupsPath", "devices",	      "maskedPaths",
-	    "readonlyPaths", "sysctl",	  "seccomp",	 "rootfsPropagation", NULL};
+	static const char *const known[] = {"namespaces",  "resources",	  "cgroupsPath",
+					    "devices",	   "maskedPaths", "readonlyPaths",
+					    "sysctl",	   "seccomp",	  "rootfsPropagation",
+					    "uidMappings", "gidMappings", NULL};
 	json_t *resources = json_object_get(linux_, "resources");
 	const char *propagation = NULL;
 
 	if (!json_is_object(linux_))
 		return wrong_type("linux", "an object");
 	if (spec_check_keys(linux_, "linux", known) < 0 || parse_namespaces(linux_, spec) < 0 ||
+	    parse_user_namespace(linux_, spec) < 0 ||
 	    (resources &&
 	     (parse_resources(resources, spec) < 0 || check_device_rules(resources) < 0)) ||
 	    get_string(linux_, "cgroupsPath", "linux.cgroupsPath", &spec->cgroups_path) < 0 ||
-	    parse_devices(linux_, spec) < 0 ||
+	    parse_cgroups_path(spec) < 0 || parse_devices(linux_, spec) < 0 ||
 	    get_strings(linux_, "maskedPaths", "linux.maskedPaths", spec->masked,
 			COUNT(spec->masked) - 1, &spec->masked_count) < 0 ||
 	    get_strings(linux_, "readonlyPaths", "linux.readonlyPaths", spec->readonly,

@@ -35,6 +35,13 @@ struct spec_rlimit {
 	unsigned long long soft, hard;
 };
 
+/* linux.uidMappings / gidMappings: one line of uid_map (user_namespaces(7)) */
+struct spec_id_mapping {
+	unsigned long long container_id, host_id, size;
+};
+
+#define SPEC_MAX_ID_MAPPINGS 5 /* before Linux 4.15 a map held 5 lines */
+
 struct spec_namespace {
 	int flag; /* CLONE_NEW* */
 	const char *path; /* join this one (setns) instead of making one; or NULL */
@@ -71,9 +78,13 @@ struct spec {
 	struct spec_namespace namespaces[8];
 	int namespace_count;
 	int clone_flags; /* the namespaces to make */
+	struct spec_id_mapping uid_mappings[SPEC_MAX_ID_MAPPINGS],
+	    gid_mappings[SPEC_MAX_ID_MAPPINGS];
+	int uid_mapping_count, gid_mapping_count;
 	/* linux.resources, for step 03's cgroup; 0: no limit */
 	long long memory_bytes, pids_limit, cpu_quota_us, cpu_period_us;
-	const char *cgroups_path;
+	const char *cgroups_path; /* as given */
+	char cgroup_path[4096]; /* it, relative to each hierarchy's root; "": step 03's place */
 	struct spec_device devices[64];
 	int device_count;
 	const char *masked[64];

@@ -138,6 +138,50 @@ static int missing_controller(const struct box *box, enum controller controller,
 	return -1;
 }
 
+/* The container's cgroup under one hierarchy: HIERARCHY/boxes/<id>, or
+ * HIERARCHY/<box->cgroup_path> where an engine names the place
+ * (boxes-runtime: linux.cgroupsPath, "libpod_parent/libpod-<id>"). The
+ * parents may exist already (boxes/ is shared by every container); the last
+ * must not. On v2, `enable` ("+memory +pids +cpu") goes into each level's
+ * cgroup.subtree_control before its child is made: a v2 cgroup only gets a
+ * controller's files when its parent hands the controller down. */
+static int make_container_cgroup(const struct box *box, const char *hierarchy, const char *enable,
+				 char *dir, size_t len)
+{
+	char relative[PATH_MAX];
+	char *name, *next;
+
+	if (box->cgroup_path)
+		snprintf(relative, sizeof(relative), "%s", box->cgroup_path);
+	else
+		snprintf(relative, sizeof(relative), "%s/%s", BOXES_DIR, box->id);
+	snprintf(dir, len, "%s", hierarchy);
+	for (name = relative; name; name = next) {
+		size_t used = strlen(dir);
+
+		next = strchr(name, '/');
+		if (next)
+			*next++ = '\0';
+		if (enable[0] && write_file(STEP, dir, "cgroup.subtree_control", enable) < 0) {
+			if (errno == EBUSY) /* cgroup-v2.rst: "no internal process constraint" */
+				box_error("a v2 cgroup that holds processes itself cannot hand "
+					  "controllers down: move the processes out of "
+					  "%s/cgroup.procs",
+					  dir);
+			return -1;
+		}
+		if ((size_t)snprintf(dir + used, len - used, "/%s", name) >= len - used) {
+			box_error("path too long: %s/%s", dir, name);
+			return -1;
+		}
+		if (!next) /* the container's own */
+			return record_dir(box, dir) < 0 || make_cgroup(dir, false) < 0 ? -1 : 0;
+		if (make_cgroup(dir, true) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* v1: <root>/<controller>/boxes/<id>, one per hierarchy. A hierarchy that
  * is really mounted has a cgroup.procs file at its top. */
 int make_v1_cgroups(struct box *box, const char *root)
@@ -146,13 +190,11 @@ int make_v1_cgroups(struct box *box, const char *root)
 	int controller;
 
 	for (controller = 0; controller < CONTROLLER_COUNT; controller++) {
-		char hierarchy[PATH_MAX], procs[PATH_MAX], boxes[PATH_MAX], dir[PATH_MAX];
+		char hierarchy[PATH_MAX], procs[PATH_MAX], dir[PATH_MAX];
 		const char *name = controllers[controller].name;
 
 		if (path_join(hierarchy, sizeof(hierarchy), root, name) < 0 ||
-		    path_join(procs, sizeof(procs), hierarchy, "cgroup.procs") < 0 ||
-		    path_join(boxes, sizeof(boxes), hierarchy, BOXES_DIR) < 0 ||
-		    path_join(dir, sizeof(dir), boxes, box->id) < 0)
+		    path_join(procs, sizeof(procs), hierarchy, "cgroup.procs") < 0)
 			return -1;
 		/* (where cpu and cpuacct share one mount, "cpu" is a symlink to
 		 * "cpu,cpuacct": the path works either way) */
@@ -161,8 +203,7 @@ int make_v1_cgroups(struct box *box, const char *root)
 				return -1;
 			continue;
 		}
-		if (make_cgroup(boxes, true) < 0 || record_dir(box, dir) < 0 ||
-		    make_cgroup(dir, false) < 0)
+		if (make_container_cgroup(box, hierarchy, "", dir, sizeof(dir)) < 0)
 			return -1;
 		remember_dir(info, dir);
 		snprintf(info->controller_dir[controller], PATH_MAX, "%s", dir);
@@ -199,13 +240,11 @@ int make_v2_cgroup(struct box *box, const char *root)
 {
 	struct cgroup_info *info = box->cgroup;
 	char available_path[PATH_MAX], available[512] = "", enable[64] = "";
-	char boxes[PATH_MAX], dir[PATH_MAX];
+	char dir[PATH_MAX];
 	FILE *file;
 	int controller;
 
-	if (path_join(available_path, sizeof(available_path), root, "cgroup.controllers") < 0 ||
-	    path_join(boxes, sizeof(boxes), root, BOXES_DIR) < 0 ||
-	    path_join(dir, sizeof(dir), boxes, box->id) < 0)
+	if (path_join(available_path, sizeof(available_path), root, "cgroup.controllers") < 0)
 		return -1;
 	file = fopen(available_path, "re");
 	if (!file)
@@ -222,18 +261,7 @@ int make_v2_cgroup(struct box *box, const char *root)
 		snprintf(enable + strlen(enable), sizeof(enable) - strlen(enable), "%s+%s",
 			 enable[0] ? " " : "", controllers[controller].name);
 	}
-	if (enable[0] && write_file(STEP, root, "cgroup.subtree_control", enable) < 0)
-		return -1;
-	if (make_cgroup(boxes, true) < 0)
-		return -1;
-	if (enable[0] && write_file(STEP, boxes, "cgroup.subtree_control", enable) < 0) {
-		if (errno == EBUSY) /* cgroup-v2.rst: "no internal process constraint" */
-			box_error("a v2 cgroup that holds processes itself cannot hand controllers "
-				  "down: move the processes out of %s/cgroup.procs",
-				  boxes);
-		return -1;
-	}
-	if (record_dir(box, dir) < 0 || make_cgroup(dir, false) < 0)
+	if (make_container_cgroup(box, root, enable, dir, sizeof(dir)) < 0)
 		return -1;
 	remember_dir(info, dir);
 	for (controller = 0; controller < CONTROLLER_COUNT; controller++)

@@ -148,6 +148,7 @@ static void assert_nothing_left(const char *id)
 }
 
 #define ID "0c1a551c0ffee0000000000000000001"
+#define LIVE_ID "cleanup-live" /* not hex: a cgroup id of its own (hashed) */
 
 static void test_create_waits_until_start_runs_the_program(void **state)
 {
@@ -246,6 +247,55 @@ static void test_run_gives_the_program_s_exit_code_and_what_the_config_asked(voi
 	assert_nothing_left(ID);
 }
 
+/* process.capabilities.ambient: raised after the other sets, for a user
+ * that is not root (the only way it keeps capabilities across exec). */
+static void test_ambient_capabilities_reach_a_user_that_is_not_root(void **state)
+{
+	char extra[2048];
+
+	(void)state;
+	write_config("[\"grep\", \"-E\", \"^(Uid|CapAmb|CapEff)\", \"/proc/self/status\"]", "1.0.2",
+		     "");
+	snprintf(extra, sizeof(extra),
+		 "sed -i 's/\"uid\": 0, \"gid\": 0/\"uid\": 1000, \"gid\": 1000/; "
+		 "s/\"permitted\": \\[/\"inheritable\": [\"CAP_CHOWN\"], \"ambient\": "
+		 "[\"CAP_CHOWN\", \"CAP_KILL\"], \"permitted\": [/' %s/config.json",
+		 bundle);
+	assert_int_equal(shell("%s", extra), 0);
+	assert_int_equal(runtime("run " ID), 0);
+	assert_output(&result, "Uid:\t1000\t1000\t1000\t1000");
+	/* CAP_CHOWN (bit 0) raised; CAP_KILL is not inheritable: left out, as runc does */
+	assert_output(&result, "CapEff:\t0000000000000001");
+	assert_output(&result, "CapAmb:\t0000000000000001");
+	assert_nothing_left(ID);
+}
+
+/* scripts/cleanup.sh: the state of a container whose init died (SIGKILL,
+ * nobody called delete) goes, with its cgroup; a live one stays. */
+static void test_cleanup_removes_dead_containers_only(void **state)
+{
+	char live[4300];
+	pid_t pid;
+
+	(void)state;
+	write_config("[\"sleep\", \"30\"]", "1.0.2", "");
+	assert_int_equal(runtime("create " ID), 0);
+	pid = pid_of(ID);
+	assert_int_equal(runtime("create " LIVE_ID), 0);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(reap(pid), 128 + SIGKILL);
+	assert_string_equal(status_of(ID), "stopped");
+	assert_int_equal(shell("BOXES_RUNTIME_ROOT=%s scripts/cleanup.sh", runtime_root), 0);
+	assert_nothing_left(ID);
+	snprintf(live, sizeof(live), "%s/" LIVE_ID "/state.json", runtime_root);
+	assert_true(exists("%s", live));
+	assert_string_equal(status_of(LIVE_ID), "created");
+	pid = pid_of(LIVE_ID);
+	assert_int_equal(runtime("delete --force " LIVE_ID), 0);
+	assert_int_equal(reap(pid), 128 + SIGKILL);
+	assert_nothing_left(LIVE_ID);
+}
+
 static void test_bad_bundles_say_what_is_wrong(void **state)
 {
 	char path[4300];
@@ -285,124 +335,235 @@ static void test_a_bundle_without_its_rootfs_is_refused(void **state)
 	assert_nothing_left(ID);
 }
 
-/* The real client. */
-#define RUNTIME_FLAG "--runtime %s"
+/* The real client, each command also under podman's default runtime,
+ * crun (through scripts/crun-hybrid.sh, which hides this machine's empty
+ * cgroup2 from it): the same output and exit code. */
+static char crun_bin[PATH_MAX];
+
+/* podman --runtime R ARGS under boxes-runtime, then crun: the exit codes
+ * and outputs must be the same. boxes-runtime's output into out. */
+static int same_as_crun(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int same_as_crun(char *out, size_t len, const char *fmt, ...)
+{
+	char args[4096], crun_out[8192];
+	va_list list;
+	int code, crun_code;
+
+	va_start(list, fmt);
+	vsnprintf(args, sizeof(args), fmt, list);
+	va_end(list);
+	code = podman(out, len, "--runtime %s %s", runtime_bin, args);
+	crun_code = podman(crun_out, sizeof(crun_out), "--runtime %s %s", crun_bin, args);
+	if (code != crun_code || strcmp(out, crun_out) != 0)
+		fail_msg("podman %s:\n  boxes-runtime: %d \"%s\"\n  crun:          %d \"%s\"", args,
+			 code, out, crun_code, crun_out);
+	return code;
+}
 
 static void test_podman_runs_containers_on_boxes_runtime(void **state)
 {
 	char out[8192];
 
 	(void)state;
-	assert_int_equal(podman(out, sizeof(out),
-				RUNTIME_FLAG " run --rm --network none localhost/oci-test echo hi",
-				runtime_bin),
-			 0);
+	assert_int_equal(
+	    same_as_crun(out, sizeof(out), "run --rm --network none localhost/oci-test echo hi"),
+	    0);
 	assert_string_equal(out, "hi\n");
-	assert_int_equal(podman(out, sizeof(out),
-				RUNTIME_FLAG " run --rm --network none localhost/oci-test sh -c "
-					     "'exit 3'",
-				runtime_bin),
+	assert_int_equal(same_as_crun(out, sizeof(out),
+				      "run --rm --network none localhost/oci-test sh -c 'exit 3'"),
 			 3);
-	assert_int_equal(podman(out, sizeof(out),
-				RUNTIME_FLAG " run --rm --network none localhost/oci-test nosuch",
-				runtime_bin),
-			 127);
+	assert_int_equal(
+	    same_as_crun(out, sizeof(out), "run --rm --network none localhost/oci-test nosuch"),
+	    127);
 	/* -t: the pty came through the console socket */
-	assert_int_equal(podman(out, sizeof(out),
-				RUNTIME_FLAG " run --rm -t --network none localhost/oci-test tty",
-				runtime_bin),
-			 0);
-	assert_non_null(strstr(out, "/dev/pts/0"));
+	assert_int_equal(
+	    same_as_crun(out, sizeof(out), "run --rm -t --network none localhost/oci-test tty"), 0);
+	assert_string_equal(out, "/dev/pts/0\r\n");
+}
+
+/* run -d, ps, exec, logs, stop, inspect, rm with one runtime: what each
+ * printed and answered, one line each, into out. */
+static void detached_life(const char *runtime_path, char *out, size_t len)
+{
+	char got[8192];
+	size_t used = 0;
+	int code;
+
+#define STEP_OF_LIFE(fmt, ...)                                                                     \
+	do {                                                                                       \
+		code = podman(got, sizeof(got), "--runtime %s " fmt, runtime_path, ##__VA_ARGS__); \
+		used += (size_t)snprintf(out + used, len - used, "%d: %s|", code, got);            \
+	} while (0)
+	STEP_OF_LIFE("run -d --name oci-web --network none localhost/oci-test sh -c 'trap \"exit "
+		     "0\" TERM; echo started; while :; do sleep 0.1; done' >/dev/null");
+	STEP_OF_LIFE("ps --format '{{.Names}} {{.Status}}' | cut -c1-10");
+	code = podman(got, sizeof(got), "--runtime %s exec oci-web sh -c 'echo $$'", runtime_path);
+	/* in the container's PID namespace: small */
+	used += (size_t)snprintf(out + used, len - used, "%d: %s|", code,
+				 atoi(got) > 1 && atoi(got) < 100 ? "small pid" : got);
+	STEP_OF_LIFE("exec oci-web sh -c 'exit 5'");
+	STEP_OF_LIFE("logs oci-web");
+	STEP_OF_LIFE("stop oci-web >/dev/null");
+	STEP_OF_LIFE("inspect --format '{{.State.ExitCode}}' oci-web");
+	STEP_OF_LIFE("rm oci-web >/dev/null");
+#undef STEP_OF_LIFE
 }
 
 static void test_podman_run_detached_exec_stop_rm(void **state)
 {
-	char out[8192];
+	char boxes[8192], crun[8192];
 
 	(void)state;
-	assert_int_equal(podman(out, sizeof(out),
-				RUNTIME_FLAG
-				" run -d --name oci-web --network none localhost/oci-test sh -c "
-				"'trap \"exit 0\" TERM; echo started; while :; do sleep 0.1; done'",
-				runtime_bin),
-			 0);
-	assert_int_equal(
-	    podman(out, sizeof(out), RUNTIME_FLAG " ps --format '{{.Names}}'", runtime_bin), 0);
-	assert_non_null(strstr(out, "oci-web"));
-	assert_int_equal(
-	    podman(out, sizeof(out), RUNTIME_FLAG " exec oci-web sh -c 'echo $$'", runtime_bin), 0);
-	assert_true(atoi(out) > 1); /* in the container's PID namespace: small */
-	assert_true(atoi(out) < 100);
-	assert_int_equal(
-	    podman(out, sizeof(out), RUNTIME_FLAG " exec oci-web sh -c 'exit 5'", runtime_bin), 5);
-	assert_int_equal(podman(out, sizeof(out), RUNTIME_FLAG " logs oci-web", runtime_bin), 0);
-	assert_string_equal(out, "started\n");
-	assert_int_equal(podman(out, sizeof(out), RUNTIME_FLAG " stop oci-web", runtime_bin), 0);
-	assert_int_equal(podman(out, sizeof(out),
-				RUNTIME_FLAG " inspect --format '{{.State.ExitCode}}' oci-web",
-				runtime_bin),
-			 0);
-	assert_string_equal(out, "0\n");
-	assert_int_equal(podman(out, sizeof(out), RUNTIME_FLAG " rm oci-web", runtime_bin), 0);
-}
-
-/* A limit in step 03's cgroup of a container: the v1 file, or the v2 one. */
-static int read_limit(const char *id, const char *v1_file, const char *v2_file, char *out,
-		      size_t len)
-{
-	char path[512], hierarchy[32];
-
-	snprintf(hierarchy, sizeof(hierarchy), "%.*s", (int)strcspn(v1_file, "."), v1_file);
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/boxes/%.12s/%s", hierarchy, id, v1_file);
-	if (read_file(path, out, len) == 0)
-		return 0;
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/boxes/%.12s/%s", id, v2_file);
-	return read_file(path, out, len);
+	detached_life(runtime_bin, boxes, sizeof(boxes));
+	assert_string_equal(boxes,
+			    "0: |0: oci-web Up\n|0: small pid|5: |0: started\n|0: |0: 0\n|0: |");
+	detached_life(crun_bin, crun, sizeof(crun));
+	assert_string_equal(boxes, crun);
 }
 
 static void test_podman_options_reach_the_mechanisms(void **state)
 {
-	char out[8192], id[128], limit[64] = "";
+	char out[8192];
 
 	(void)state;
 	/* 08 + process.user: a user with no capabilities */
-	assert_int_equal(podman(out, sizeof(out),
-				RUNTIME_FLAG " run --rm --network none --user 1000:1000 "
-					     "localhost/oci-test sh -c 'id -u; grep CapEff "
-					     "/proc/self/status'",
-				runtime_bin),
+	assert_int_equal(same_as_crun(out, sizeof(out),
+				      "run --rm --network none --user 1000:1000 localhost/oci-test "
+				      "sh -c 'id -u; grep CapEff /proc/self/status'"),
 			 0);
 	assert_string_equal(out, "1000\nCapEff:\t0000000000000000\n");
-	assert_int_equal(podman(out, sizeof(out),
-				RUNTIME_FLAG " run --rm --network none --cap-drop ALL "
-					     "localhost/oci-test grep CapBnd /proc/self/status",
-				runtime_bin),
+	assert_int_equal(same_as_crun(out, sizeof(out),
+				      "run --rm --network none --cap-drop ALL localhost/oci-test "
+				      "grep CapBnd /proc/self/status"),
 			 0);
 	assert_string_equal(out, "CapBnd:\t0000000000000000\n");
+	/* a user that is not root, given a capability: podman's ambient set */
+	assert_int_equal(
+	    same_as_crun(out, sizeof(out),
+			 "run --rm --network none --user 1000 --cap-add CHOWN "
+			 "localhost/oci-test grep -E '^Cap(Amb|Eff)' /proc/self/status"),
+	    0);
 	/* root.readonly, and the tmpfs podman puts on /tmp */
-	assert_int_equal(podman(out, sizeof(out),
-				RUNTIME_FLAG
-				" run --rm --network none --read-only localhost/oci-test "
-				"sh -c 'touch /x 2>/dev/null || echo read-only; touch /tmp/y "
-				"&& echo tmp-writable'",
-				runtime_bin),
-			 0);
+	assert_int_equal(
+	    same_as_crun(out, sizeof(out),
+			 "run --rm --network none --read-only localhost/oci-test sh -c "
+			 "'touch /x 2>/dev/null || echo read-only; touch /tmp/y && echo "
+			 "tmp-writable'"),
+	    0);
 	assert_string_equal(out, "read-only\ntmp-writable\n");
-	/* 03: the limits are in the container's cgroup while it runs */
+	/* --cgroupns private: the container's cgroup is its "/", in every
+	 * hierarchy (each line of /proc/self/cgroup ends in ":/") */
+	assert_int_equal(
+	    same_as_crun(out, sizeof(out),
+			 "run --rm --network none --cgroupns private localhost/oci-test "
+			 "sh -c 'grep -c :/\\$ /proc/self/cgroup; wc -l < "
+			 "/proc/self/cgroup'"),
+	    0);
+	assert_true(atoi(out) > 0);
+	assert_int_equal(atoi(out), atoi(strchr(out, '\n') + 1));
+}
+
+#define USERNS "--uidmap 0:100000:65536 --gidmap 0:100000:65536"
+
+/* 07 under podman: a user namespace (podman chowns its copy of the image
+ * to 100000), for the container and for an exec in it. */
+static void userns_life(const char *runtime_path, char *out, size_t len)
+{
+	char got[256];
+	int code;
+
+	code = podman(got, sizeof(got),
+		      "--runtime %s run --rm --network none " USERNS
+		      " localhost/oci-test sh -c 'id -u; cat /proc/self/uid_map'",
+		      runtime_path);
+	snprintf(out, len, "%d: %s|", code, got);
+	code = podman(got, sizeof(got),
+		      "--runtime %s run -d --name oci-userns --network none " USERNS
+		      " localhost/oci-test sleep 30 >/dev/null",
+		      runtime_path);
+	snprintf(out + strlen(out), len - strlen(out), "%d|", code);
+	code = podman(got, sizeof(got), "--runtime %s exec oci-userns cat /proc/self/uid_map",
+		      runtime_path);
+	snprintf(out + strlen(out), len - strlen(out), "%d: %s|", code, got);
+	code = podman(NULL, 0, "--runtime %s rm -f -t 0 oci-userns", runtime_path);
+	snprintf(out + strlen(out), len - strlen(out), "%d", code);
+}
+
+static void test_podman_s_user_namespace(void **state)
+{
+	char boxes[1024], crun[1024];
+
+	(void)state;
+	userns_life(runtime_bin, boxes, sizeof(boxes));
+	assert_string_equal(boxes, "0: 0\n         0     100000      65536\n|0|0:          0     "
+				   "100000      65536\n|0");
+	userns_life(crun_bin, crun, sizeof(crun));
+	assert_string_equal(boxes, crun);
+}
+
+/* The container's cgroup for controller (v1), or the v2 one, as its own
+ * /proc/self/cgroup names it: the host's directory into dir. */
+static void cgroup_dir_of(const char *proc_self_cgroup, const char *controller, char *dir,
+			  size_t len)
+{
+	char key[64];
+	const char *line;
+
+	snprintf(key, sizeof(key), ":%s:", controller);
+	line = strstr(proc_self_cgroup, key);
+	if (line) {
+		snprintf(dir, len, "/sys/fs/cgroup/%s%.*s", controller,
+			 (int)strcspn(line + strlen(key), "\n"), line + strlen(key));
+		return;
+	}
+	line = strstr(proc_self_cgroup, "0::");
+	assert_non_null(line);
+	snprintf(dir, len, "/sys/fs/cgroup%.*s", (int)strcspn(line + 3, "\n"), line + 3);
+}
+
+/* linux.cgroupsPath: podman's /libpod_parent/libpod-<id>, with the limits
+ * in it while the container runs, gone after rm; under crun the same. */
+static void limits_in_cgroups_path(const char *runtime_path, char *out, size_t len)
+{
+	char id[128], cgroup[4096], dir[4300], file[4400], limit[64] = "";
+	const char *memory_file;
+
 	assert_int_equal(podman(id, sizeof(id),
-				RUNTIME_FLAG " run -d --network none --pids-limit 33 --memory 64m "
-					     "localhost/oci-test sleep 30",
-				runtime_bin),
+				"--runtime %s run -d --network none --pids-limit 33 --memory 64m "
+				"localhost/oci-test sleep 30",
+				runtime_path),
 			 0);
 	id[strcspn(id, "\n")] = '\0';
-	assert_int_equal(read_limit(id, "pids.max", "pids.max", limit, sizeof(limit)), 0);
-	assert_string_equal(limit, "33\n");
-	assert_int_equal(
-	    read_limit(id, "memory.limit_in_bytes", "memory.max", limit, sizeof(limit)), 0);
-	assert_string_equal(limit, "67108864\n");
-	assert_int_equal(podman(out, sizeof(out), RUNTIME_FLAG " rm -f -t 0 %s", runtime_bin, id),
+	assert_int_equal(podman(cgroup, sizeof(cgroup),
+				"--runtime %s exec %s cat /proc/self/cgroup", runtime_path, id),
 			 0);
-	assert_int_not_equal(read_limit(id, "pids.max", "pids.max", limit, sizeof(limit)), 0);
+	cgroup_dir_of(cgroup, "pids", dir, sizeof(dir));
+	snprintf(file, sizeof(file), "libpod_parent/libpod-%s", id);
+	if (!strstr(dir, file))
+		fail_msg("%s: the pids cgroup is %s, not .../%s", runtime_path, dir, file);
+	snprintf(file, sizeof(file), "%s/pids.max", dir);
+	assert_int_equal(read_file(file, limit, sizeof(limit)), 0);
+	snprintf(out, len, "pids.max %s", limit);
+	cgroup_dir_of(cgroup, "memory", dir, sizeof(dir));
+	memory_file =
+	    strncmp(dir, "/sys/fs/cgroup/memory", 21) == 0 ? "memory.limit_in_bytes" : "memory.max";
+	snprintf(file, sizeof(file), "%s/%s", dir, memory_file);
+	assert_int_equal(read_file(file, limit, sizeof(limit)), 0);
+	snprintf(out + strlen(out), len - strlen(out), "memory %s", limit);
+	assert_int_equal(podman(NULL, 0, "--runtime %s rm -f -t 0 %s", runtime_path, id), 0);
+	assert_int_not_equal(access(dir, F_OK), 0);
+}
+
+static void test_podman_s_cgroups_path_holds_the_limits(void **state)
+{
+	char boxes[256], crun[256];
+
+	(void)state;
+	limits_in_cgroups_path(runtime_bin, boxes, sizeof(boxes));
+	assert_string_equal(boxes, "pids.max 33\nmemory 67108864\n");
+	limits_in_cgroups_path(crun_bin, crun, sizeof(crun));
+	assert_string_equal(boxes, crun);
 }
 
 /* A test that failed half way leaves no container for the next one. */
@@ -410,6 +571,7 @@ static int remove_test_container(void **state)
 {
 	(void)state;
 	runtime("delete --force " ID);
+	runtime("delete --force " LIVE_ID);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	return 0;
@@ -419,7 +581,8 @@ static int group_setup(void **state)
 {
 	char rootfs[4300];
 
-	if (harness_setup(state) < 0 || !realpath(bin_path("boxes-runtime"), runtime_bin))
+	if (harness_setup(state) < 0 || !realpath(bin_path("boxes-runtime"), runtime_bin) ||
+	    !realpath("scripts/crun-hybrid.sh", crun_bin))
 		return -1;
 	/* the inits that create leaves behind become our children */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -457,6 +620,10 @@ int main(void)
 	    cmocka_unit_test_teardown(
 		test_run_gives_the_program_s_exit_code_and_what_the_config_asked,
 		remove_test_container),
+	    cmocka_unit_test_teardown(test_ambient_capabilities_reach_a_user_that_is_not_root,
+				      remove_test_container),
+	    cmocka_unit_test_teardown(test_cleanup_removes_dead_containers_only,
+				      remove_test_container),
 	    cmocka_unit_test_teardown(test_bad_bundles_say_what_is_wrong, remove_test_container),
 	    cmocka_unit_test_teardown(test_a_bundle_without_its_rootfs_is_refused,
 				      remove_test_container),
@@ -465,7 +632,11 @@ int main(void)
 	    cmocka_unit_test_teardown(test_podman_run_detached_exec_stop_rm, remove_test_container),
 	    cmocka_unit_test_teardown(test_podman_options_reach_the_mechanisms,
 				      remove_test_container),
+	    cmocka_unit_test_teardown(test_podman_s_cgroups_path_holds_the_limits,
+				      remove_test_container),
+	    cmocka_unit_test_teardown(test_podman_s_user_namespace, remove_test_container),
 	};
 
-	return cmocka_run_group_tests_name("test_11_oci_runtime", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("test_11_oci_runtime", tests, group_setup,
+					   group_teardown);
 }
