@@ -354,7 +354,7 @@ static void health_tick(struct sup *s)
 	if (read(s->health_timer, &expirations, sizeof(expirations)) <= 0 || !s->running ||
 	    s->probe > 0)
 		return;
-	s->probe = health_probe_start(s->pidfd, &s->one->service->healthcheck);
+	s->probe = health_probe_start(&s->box, s->pidfd, &s->one->service->healthcheck);
 	if (s->probe < 0)
 		return;
 	s->probe_pidfd = (int)syscall(SYS_pidfd_open, s->probe, 0);
