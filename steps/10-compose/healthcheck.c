@@ -15,10 +15,11 @@
  * runc exec do): the container's cgroup first, while it is still host
  * root (03: the probe counts against the pids and memory limits, and a
  * probe that eats memory is the container's OOM, not the host's), then,
- * inside, step 08's no_new_privs, capability drop and seccomp filter, and
- * the service's user (09). Without them a probe would be root with every
- * capability of the container's user namespace and no filter: setns,
- * mount and keyctl open to whatever the healthcheck runs.
+ * inside, the namespace's uid 0 (07: the host's root is unmapped there,
+ * "nobody"), step 08's no_new_privs, capability drop and seccomp filter,
+ * and the service's user (09). Without them a probe would hold every
+ * capability of the container's user namespace, outside its limits, with
+ * no filter: setns, mount and keyctl open to whatever the healthcheck runs.
  */
 #include <errno.h>
 #include <sched.h>
@@ -32,6 +33,7 @@
 #include "log.h"
 
 #include "03-cgroups/cgroup.h"
+#include "07-user-namespace/userns.h"
 #include "08-seccomp/privileges.h"
 #include "08-seccomp/seccomp.h"
 #include "09-image/user.h"
@@ -40,18 +42,20 @@
 #define ALL_NAMESPACES                                                                             \
 	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC)
 
+/* The test's environment is a PATH of the container's, not the host's:
+ * execvp looks the command up in this process's own PATH. */
 static void run_test(const struct compose_healthcheck *check)
 {
-	static char *const env[] = {
-	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 	const struct compose_words *test = &check->test;
 
+	clearenv();
+	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	if (test->count >= 2 && strcmp(test->word[0], "CMD-SHELL") == 0) {
 		char *argv[] = {"/bin/sh", "-c", (char *)test->word[1], NULL};
 
-		execve(argv[0], argv, env);
+		execv(argv[0], argv);
 	} else if (test->count >= 2) {
-		execvpe(test->word[1], (char *const *)&test->word[1], env);
+		execvp(test->word[1], (char *const *)&test->word[1]);
 	}
 	_exit(127);
 }
@@ -71,6 +75,7 @@ static int join_container(struct box *container, int container_pidfd)
 	if (cgroup_join(container) < 0 /* 03: its limits count us too */
 	    || setns(container_pidfd, ALL_NAMESPACES) < 0 /* 02, 06, 07: what it sees */
 	    || chdir("/") < 0 /* its root, not the host's */
+	    || become_root() < 0 /* 07: its uid 0, not an unmapped host root */
 	    || set_no_new_privs() < 0 /* 08 */
 	    || drop_capabilities(container) < 0 /* 08: its minimal set */
 	    || become_image_user(container) < 0 /* 09: its user */

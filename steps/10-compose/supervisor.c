@@ -42,6 +42,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
 #include "child.h"
 #include "id.h"
 #include "log.h"
@@ -212,6 +218,7 @@ static int prepare_box(struct sup *s)
 	int words = 0;
 
 	box_init(box, STEP);
+	box->upper_volatile = true; /* 04: removed when the container ends: never synced */
 	box->hostname = svc->hostname;
 	box->memory_bytes = svc->memory_bytes;
 	box->pids_limit = svc->pids_limit;
@@ -602,6 +609,58 @@ static void loop(struct sup *s)
 	}
 }
 
+/* RTM_DELLINK of the link whose index *arg is: *arg becomes 0. */
+static int on_link_event(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *header = nlmsg_hdr(msg);
+	const struct ifinfomsg *link = nlmsg_data(header);
+
+	if (header->nlmsg_type == RTM_DELLINK && link->ifi_index == *(int *)arg)
+		*(int *)arg = 0;
+	return NL_OK;
+}
+
+/* The bridge goes with one netlink request, which returns only once the
+ * kernel has also waited for two RCU grace periods to free it (rcu_barrier
+ * in br_dev_uninit and in netdev_run_todo: ~20 ms each here), after the
+ * bridge is gone for everyone: its name, address and routes, announced to
+ * RTNLGRP_LINK listeners as RTM_DELLINK, and its /sys/class/net entry
+ * right after. So a child that holds nothing of ours (no lock: down waits
+ * for those) makes the request and waits out the freeing, and we wait for
+ * the announcement only. Anything unexpected: the plain request, waited. */
+static void remove_bridge(const char *bridge)
+{
+	int index = (int)if_nametoindex(bridge), fd;
+	struct timeval patience = {.tv_sec = 5};
+	struct nl_sock *events = nl_socket_alloc();
+	pid_t helper = -1;
+
+	if (index == 0)
+		return;
+	if (events && nl_connect(events, NETLINK_ROUTE) == 0 &&
+	    nl_socket_add_membership(events, RTNLGRP_LINK) == 0) {
+		fd = nl_socket_get_fd(events);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof(patience));
+		nl_socket_disable_seq_check(events);
+		nl_socket_modify_cb(events, NL_CB_VALID, NL_CB_CUSTOM, on_link_event, &index);
+		helper = fork();
+	}
+	if (helper == 0) {
+		close_range(3, ~0U, 0);
+		bridge_delete(bridge);
+		_exit(0);
+	}
+	trace(STEP, "a child deletes bridge %s; we wait for RTM_DELLINK only", bridge);
+	while (helper > 0 && index != 0 && nl_recvmsgs_default(events) >= 0)
+		;
+	if (helper < 0)
+		bridge_delete(bridge);
+	else if (if_nametoindex(bridge) != 0) /* a missed message (ENOBUFS), a timeout */
+		waitpid(helper, NULL, 0);
+	if (events)
+		nl_socket_free(events);
+}
+
 /* The last supervisor of a project removes the project: its bridge, its
  * lease, its run and its state dir. Under the project's lock. */
 static void remove_files(struct sup *s)
@@ -617,7 +676,7 @@ static void remove_files(struct sup *s)
 			unlink(path);
 	if (records_list(net->dir, others, COMPOSE_MAX_SERVICES) == 0) {
 		trace(STEP, "the project's last container: remove its bridge and state");
-		bridge_delete(net->bridge);
+		remove_bridge(net->bridge);
 		subnet_release(&net->subnet);
 		remove_tree(net->run.state_dir);
 		remove_tree(net->dir);

@@ -365,7 +365,7 @@ static void write_host_script(const char *name, const char *text, char *path, si
 }
 
 /* The probe runs as the container's processes run: the same cgroup (it
- * counts against the limits), capabilities, no_new_privs and seccomp
+ * counts against the limits), uid, capabilities, no_new_privs and seccomp
  * filter as the container's PID 1 - healthy only then. */
 static void test_healthcheck_probe_runs_as_the_container_does(void **state)
 {
@@ -374,7 +374,8 @@ static void test_healthcheck_probe_runs_as_the_container_does(void **state)
 
 	(void)state;
 	write_host_script("same-as-pid-1.sh",
-			  "for key in CapEff CapPrm CapBnd NoNewPrivs Seccomp Seccomp_filters; do\n"
+			  "for key in Uid Gid Groups CapEff CapPrm CapBnd NoNewPrivs Seccomp \\\n"
+			  "    Seccomp_filters; do\n"
 			  "  [ \"$(grep \"^$key:\" /proc/self/status)\" = \\\n"
 			  "    \"$(grep \"^$key:\" /proc/1/status)\" ] || exit 1\n"
 			  "done\n"
