@@ -123,7 +123,9 @@ static int make_network(const struct compose_project *project, struct project_ne
  * Its new containers go on the same bridge, at the same addresses as the
  * first up gave them. The lease is opened (not locked: the first up's
  * supervisors hold that), so that whichever supervisor is the project's
- * last can give it back. */
+ * last can give it back. Only those first supervisors hold the run's lock:
+ * were they all killed (kill -9) while one of a later up lives, the next
+ * sweep would take the network from under it. */
 static int join_network(struct project_net *net)
 {
 	struct project_info info;
