@@ -63,6 +63,7 @@ struct box {
 	int layer_count;
 	bool layers_idmapped; /* 07: each seen through BOXES_RUN/<id>/lower/<n> */
 	char merged_dir[4096]; /* where the overlay is mounted: the new root */
+	bool upper_volatile; /* 10: overlay "volatile": no sync of the upper dir's fs */
 
 	/* 06: network */
 	enum net_mode net;

@@ -374,6 +374,18 @@ int cgroup_add(struct box *box)
 	return 0;
 }
 
+/* A process that joins a running container later (a healthcheck probe,
+ * step 10) moves itself in: "0" is the writer itself (cgroups(7)). */
+int cgroup_join(const struct box *box)
+{
+	const struct cgroup_info *info = box->cgroup;
+
+	for (int i = 0; info && i < info->dir_count; i++)
+		if (write_file(STEP, info->dirs[i], "cgroup.procs", "0") < 0)
+			return -1;
+	return 0;
+}
+
 /* The value of KEY in a flat "key value" file such as memory.events (v2)
  * or memory.oom_control (v1); -1 when the file or the key is missing. */
 static long long read_key(const char *dir, const char *file, const char *key)

@@ -16,6 +16,11 @@ long long cpu_shares_to_weight(long long shares);
 /* Parent, while the child waits on the sync pipe: move it in. 0 or -1. */
 int cgroup_add(struct box *box);
 
+/* The caller moves itself into the container's cgroups, as a process
+ * that joins the container later must (it then counts against the limits).
+ * 0 or -1. */
+int cgroup_join(const struct box *box);
+
 /* Parent, after the container ended: if the kernel OOM-killed it, say so
  * and return 137; otherwise return exit_code unchanged. */
 int cgroup_report_oom(struct box *box, int exit_code);

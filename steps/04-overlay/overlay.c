@@ -296,7 +296,11 @@ static bool in_user_namespace(void)
 }
 
 /* ",upperdir=...,workdir=..." and, in a user namespace, ",userxattr".
- * Relative to BOXES_RUN/<id> when the lower layers are (see above). */
+ * Relative to BOXES_RUN/<id> when the lower layers are (see above).
+ * ",volatile" (step 10, whose upper dirs never outlive their container):
+ * overlayfs then skips every sync of the upper dir's filesystem - also the
+ * one at unmount, when the container's last process exits, which would
+ * write out whatever the whole host filesystem has dirty. */
 static int append_upper_and_work(const struct box *box, char *out, size_t out_len)
 {
 	size_t used = strlen(out);
@@ -310,8 +314,9 @@ static int append_upper_and_work(const struct box *box, char *out, size_t out_le
 	 * xattrs, which only real root may set. Inside a user namespace,
 	 * "userxattr" makes it use user.overlay.* instead (kernel >= 5.11);
 	 * without it, deleting a file of the lower layer fails with EIO. */
-	written = snprintf(out + used, out_len - used, ",upperdir=%s/upper,workdir=%s/work%s", dir,
-			   dir, in_user_namespace() ? ",userxattr" : "");
+	written = snprintf(out + used, out_len - used, ",upperdir=%s/upper,workdir=%s/work%s%s",
+			   dir, dir, in_user_namespace() ? ",userxattr" : "",
+			   box->upper_volatile ? ",volatile" : "");
 	if (written < 0 || (size_t)written >= out_len - used) {
 		box_error("overlay: mount options too long for %s", box->state_dir);
 		return -1;

@@ -248,9 +248,10 @@ static int verb_stop_start(const struct compose_cli *cli, int argc, char **argv)
 /* down [-v] [-t SECONDS] */
 static int verb_down(const struct compose_cli *cli, int argc, char **argv)
 {
+	struct compose_project *file = NULL;
 	struct service_filter only;
 	char name[256];
-	int timeout = 0, set[1] = {0};
+	int timeout = 0, set[1] = {0}, status;
 
 	if (parse_verb(argc, argv, "v", set, &timeout, &only) < 0 ||
 	    project_name(cli, name, sizeof(name)) < 0)
@@ -259,7 +260,14 @@ static int verb_down(const struct compose_cli *cli, int argc, char **argv)
 		box_error("down: takes no SERVICE (it removes the whole project)");
 		return EXIT_BOXES_FAILED;
 	}
-	return compose_down(name, timeout, set[0]);
+	/* -v: also the file's named volumes (with -p alone: those the
+	 * containers used, as their state files say) */
+	if (set[0] && (cli->options.file || !cli->options.project_name) &&
+	    !(file = load_project(cli)))
+		return EXIT_BOXES_FAILED;
+	status = compose_down(name, timeout, set[0], file);
+	compose_project_free(file);
+	return status;
 }
 
 static const struct {

@@ -77,17 +77,91 @@ static const char *one_line(const char *value, char *out, size_t len)
 	return out;
 }
 
+/* A temporary file beside path, to be renamed over it (finish_file). */
+static FILE *start_file(const char *path, char *temp, size_t temp_len)
+{
+	FILE *out;
+
+	snprintf(temp, temp_len, "%s.%d", path, (int)getpid());
+	out = fopen(temp, "we");
+	if (!out)
+		box_syserr("create", temp);
+	return out;
+}
+
+/* Written whole or not at all: a reader never sees half. */
+static int finish_file(FILE *out, const char *temp, const char *path)
+{
+	if (fclose(out) != 0 || rename(temp, path) < 0) {
+		unlink(temp);
+		return box_syserr("write", path);
+	}
+	return 0;
+}
+
+/* The "key value" lines of path into entries: their count, or -1. */
+static int read_entries(const char *path, struct state_entry *entries, int max)
+{
+	static char text[16384];
+	ssize_t length;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	length = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (length < 0)
+		return -1;
+	text[length] = '\0';
+	return state_parse(text, entries, max);
+}
+
+int project_info_write(const char *dir, const struct project_info *info)
+{
+	char path[4096], temp[4200];
+	FILE *out;
+
+	if (path_join(path, sizeof(path), dir, "project") < 0 ||
+	    !(out = start_file(path, temp, sizeof(temp))))
+		return -1;
+	fprintf(out, "run %s\nbridge %s\nnetwork %s\nlease %s\n", info->run, info->bridge,
+		info->network, info->lease);
+	return finish_file(out, temp, path);
+}
+
+int project_info_read(const char *dir, struct project_info *info)
+{
+	struct state_entry entries[STATE_ENTRIES_MAX];
+	char path[4096];
+	int count, found = 0;
+
+	memset(info, 0, sizeof(*info));
+	if (path_join(path, sizeof(path), dir, "project") < 0)
+		return -1;
+	count = read_entries(path, entries, STATE_ENTRIES_MAX);
+	for (int i = 0; i < count; i++) {
+		const char *key = entries[i].key, *value = entries[i].value;
+
+		if (strcmp(key, "run") == 0)
+			found += snprintf(info->run, sizeof(info->run), "%s", value) > 0;
+		else if (strcmp(key, "bridge") == 0)
+			found += snprintf(info->bridge, sizeof(info->bridge), "%s", value) > 0;
+		else if (strcmp(key, "network") == 0)
+			found += snprintf(info->network, sizeof(info->network), "%s", value) > 0;
+		else if (strcmp(key, "lease") == 0)
+			found += snprintf(info->lease, sizeof(info->lease), "%s", value) > 0;
+	}
+	return found == 4 ? 0 : -1;
+}
+
 int record_write(const char *dir, const struct container_record *r)
 {
 	char path[4096], temp[4200], command[sizeof(r->command)];
 	FILE *out;
 
-	if (project_file(dir, r->name, "state", path, sizeof(path)) < 0)
+	if (project_file(dir, r->name, "state", path, sizeof(path)) < 0 ||
+	    !(out = start_file(path, temp, sizeof(temp))))
 		return -1;
-	snprintf(temp, sizeof(temp), "%s.%d", path, (int)getpid());
-	out = fopen(temp, "we");
-	if (!out)
-		return box_syserr("create", temp);
 	fprintf(out, "name %s\nservice %s\nimage %s\ncommand %s\nip %s\nports %s\nstatus %s\n",
 		r->name, r->service, r->image,
 		r->command[0] ? one_line(r->command, command, sizeof(command)) : "-", r->ip,
@@ -98,11 +172,7 @@ int record_write(const char *dir, const struct container_record *r)
 		r->volumes[0] ? r->volumes : "-");
 	fprintf(out, "created %lld\nstarted %lld\nfinished %lld\n", r->created, r->started,
 		r->finished);
-	if (fclose(out) != 0 || rename(temp, path) < 0) {
-		unlink(temp);
-		return box_syserr("write", path);
-	}
-	return 0;
+	return finish_file(out, temp, path);
 }
 
 /* The keys of a record file, and where each goes. */
@@ -148,20 +218,11 @@ static void set_field(struct container_record *r, const char *key, const char *v
 
 int record_read(const char *path, struct container_record *r)
 {
-	static char text[16384];
 	struct state_entry entries[STATE_ENTRIES_MAX];
-	ssize_t length;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), count;
+	int count;
 
 	memset(r, 0, sizeof(*r));
-	if (fd < 0)
-		return -1;
-	length = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (length < 0)
-		return -1;
-	text[length] = '\0';
-	count = state_parse(text, entries, STATE_ENTRIES_MAX);
+	count = read_entries(path, entries, STATE_ENTRIES_MAX);
 	for (int i = 0; i < count; i++)
 		set_field(r, entries[i].key, entries[i].value);
 	return count > 0 ? 0 : -1;

@@ -3,7 +3,8 @@
  *
  *     lock              flock(2)ed by whoever changes the project (up, the
  *                       last supervisor removing it)
- *     project           run DIR, bridge bxp<id>, subnet 10.200.N.0, lease PATH
+ *     project           run DIR, bridge bxp<id>, network 10.200.N.0, lease PATH:
+ *                       what a later `up` needs to add a container to it
  *     <name>.state      one container: service, image, status, address...
  *     <name>.lock       flock(2)ed by its supervisor for as long as it lives
  *     <name>.log        its output, one "TIME STREAM TEXT" line each
@@ -34,6 +35,18 @@ struct container_record {
 	char volumes[1024]; /* its named volumes, "a_data,a_cache": what down -v removes */
 	long long created, started, finished; /* seconds since the epoch */
 };
+
+/* The project's network, as up made it (the "project" file). */
+struct project_info {
+	char run[4096]; /* BOXES_RUN/<id>: the project's own run */
+	char bridge[16]; /* bxp<id> */
+	char network[16]; /* 10.200.N.0 of its /24 */
+	char lease[4096]; /* /run/boxes-net/10.200.N.0 */
+};
+
+int project_info_write(const char *dir, const struct project_info *info);
+/* 0, or -1 when there is no such file (or it lacks a key). */
+int project_info_read(const char *dir, struct project_info *info);
 
 /* BOXES_RUN/compose/<project> into out (made, with BOXES_RUN/compose,
  * when make is set). 0 or -1. */

@@ -96,6 +96,8 @@ static void write_hosts_text(const struct compose_project *project, struct super
  * the bridge. Everything is written down before it is made. */
 static int make_network(const struct compose_project *project, struct project_net *net)
 {
+	struct project_info info;
+
 	box_init(&net->run, STEP);
 	if (make_container_id(net->run.id) < 0 || state_create(&net->run) < 0 ||
 	    state_add(&net->run, "compose", net->dir) < 0 ||
@@ -105,8 +107,45 @@ static int make_network(const struct compose_project *project, struct project_ne
 	if (state_add(&net->run, "bridge", net->bridge) < 0 ||
 	    bridge_create(net->bridge, net->subnet.host_end) < 0)
 		return -1;
+	snprintf(info.run, sizeof(info.run), "%s", net->run.state_dir);
+	snprintf(info.bridge, sizeof(info.bridge), "%s", net->bridge);
+	snprintf(info.network, sizeof(info.network), "%s", net->subnet.network);
+	snprintf(info.lease, sizeof(info.lease), "%s", net->subnet.lease);
+	if (project_info_write(net->dir, &info) < 0) /* for a later up */
+		return -1;
 	fprintf(stderr, " Network %s_default  Created (bridge %s, %s/24)\n", project->name,
 		net->bridge, net->subnet.network);
+	return 0;
+}
+
+/* A later up of a running project: the network is there, its /24 leased
+ * and its bridge made by the first up, whose supervisors hold their locks.
+ * Its new containers go on the same bridge, at the same addresses as the
+ * first up gave them. The lease is opened (not locked: the first up's
+ * supervisors hold that), so that whichever supervisor is the project's
+ * last can give it back. Only those first supervisors hold the run's lock:
+ * were they all killed (kill -9) while one of a later up lives, the next
+ * sweep would take the network from under it. */
+static int join_network(struct project_net *net)
+{
+	struct project_info info;
+
+	if (project_info_read(net->dir, &info) < 0) {
+		box_error("up: %s/project is missing: the project is being made or removed by "
+			  "another command (try again), or was left by a killed one (down cleans "
+			  "up)",
+			  net->dir);
+		return -1;
+	}
+	box_init(&net->run, STEP);
+	snprintf(net->run.state_dir, sizeof(net->run.state_dir), "%s", info.run);
+	snprintf(net->bridge, sizeof(net->bridge), "%s", info.bridge);
+	snprintf(net->subnet.network, sizeof(net->subnet.network), "%s", info.network);
+	snprintf(net->subnet.lease, sizeof(net->subnet.lease), "%s", info.lease);
+	net->subnet.index = 0;
+	net->subnet.lease_fd = open(info.lease, O_RDONLY | O_CLOEXEC);
+	if (net->subnet.lease_fd < 0)
+		return box_syserr("open", info.lease);
 	return 0;
 }
 
@@ -116,6 +155,16 @@ static int find_record(const char *dir, const char *name, struct container_recor
 
 	return project_file(dir, name, "state", path, sizeof(path)) < 0 ? -1
 									: record_read(path, record);
+}
+
+/* Wait until the supervisor of name has status (or is gone). */
+static void wait_status(const char *dir, const char *name, const char *status)
+{
+	struct container_record record;
+
+	while (find_record(dir, name, &record) == 0 && supervisor_alive(dir, name) &&
+	       strcmp(record.status, status) != 0)
+		sleep_ms(POLL_MS / 4);
 }
 
 /* depends_on: wait for each dependency's condition. 0, or -1 after why. */
@@ -171,6 +220,27 @@ static int wait_dependencies(const struct compose_project *project,
 
 static int follow(const char *project, const struct service_filter *only, int timestamps,
 		  int stop_on_interrupt);
+static int is_up(const char *dir, const struct container_record *r);
+
+/* A container of an earlier up, its supervisor alive: left alone when it
+ * runs, started again when it was stopped (as docker compose up does).
+ * 1 if it was there; 0 when it needs a supervisor of its own. */
+static int already_there(const char *dir, const struct compose_service *service)
+{
+	struct container_record record;
+
+	if (find_record(dir, service->container_name, &record) < 0 ||
+	    !supervisor_alive(dir, service->container_name))
+		return 0;
+	if (is_up(dir, &record)) {
+		fprintf(stderr, " Container %s  Running\n", record.name);
+		return 1;
+	}
+	sigqueue(record.supervisor, SUPERVISOR_START, (union sigval){.sival_int = 0});
+	wait_status(dir, record.name, "running");
+	fprintf(stderr, " Container %s  Started\n", record.name);
+	return 1;
+}
 
 int compose_up(struct compose_project *project, int detach, const struct service_filter *only)
 {
@@ -198,15 +268,13 @@ int compose_up(struct compose_project *project, int detach, const struct service
 		free(net);
 		return EXIT_BOXES_FAILED;
 	}
-	count = records_list(net->dir, existing, COMPOSE_MAX_SERVICES);
-	if (count > 0) {
-		for (int i = 0; i < count; i++)
-			fprintf(stderr, " Container %s  Running\n", existing[i].name);
-		close(lock);
-		free(net);
-		return detach ? 0 : follow(project->name, only, 0, 1);
-	}
-	if (make_network(project, net) < 0) {
+	if (records_list(net->dir, existing, COMPOSE_MAX_SERVICES) > 0) { /* it runs */
+		if (join_network(net) < 0) {
+			close(lock);
+			free(net);
+			return EXIT_BOXES_FAILED;
+		}
+	} else if (make_network(project, net) < 0) {
 		close(lock);
 		bridge_delete(net->bridge);
 		subnet_release(&net->subnet);
@@ -230,6 +298,8 @@ int compose_up(struct compose_project *project, int detach, const struct service
 		if (!wanted(only, service->name))
 			continue;
 		ones[order[k]].start_order = k;
+		if (already_there(net->dir, service))
+			continue;
 		if (wait_dependencies(project, service, net->dir) < 0 ||
 		    supervisor_spawn(&ones[order[k]], lock, &pid) < 0) {
 			status = EXIT_BOXES_FAILED;
@@ -238,6 +308,8 @@ int compose_up(struct compose_project *project, int detach, const struct service
 		fprintf(stderr, " Container %s  Started\n", service->container_name);
 	}
 	close(lock);
+	if (net->subnet.lease_fd >= 0)
+		close(net->subnet.lease_fd); /* the supervisors have their own */
 	if (status == 0 && !detach)
 		status = follow(project->name, only, 0, 1);
 	free(net); /* the supervisors hold its locks now; ours close at exit */
@@ -523,16 +595,6 @@ int compose_logs(const char *project, int follow_logs, int timestamps,
 	return 0;
 }
 
-/* Wait until the supervisor of name has status (or is gone). */
-static void wait_status(const char *dir, const char *name, const char *status)
-{
-	struct container_record record;
-
-	while (find_record(dir, name, &record) == 0 && supervisor_alive(dir, name) &&
-	       strcmp(record.status, status) != 0)
-		sleep_ms(POLL_MS / 4);
-}
-
 static int signal_in_order(const struct compose_project *project, const struct service_filter *only,
 			   int reverse, int signal, int value, const char *until, const char *done)
 {
@@ -578,26 +640,39 @@ static int by_start_order_reversed(const void *a, const void *b)
 	return strcmp(left->name, right->name);
 }
 
-/* down -v: every named volume the containers used, after they are gone. */
-static void remove_volumes(const struct container_record *records, int count)
+/* One named volume, if it is there (two services may share it). */
+static void remove_volume(const char *name)
 {
-	char names[sizeof(records[0].volumes)], path[4096];
+	char path[4096];
+	struct stat st;
+
+	if (volume_path(name, path, sizeof(path)) < 0 || stat(path, &st) < 0)
+		return;
+	remove_tree(path);
+	fprintf(stderr, " Volume %s  Removed\n", name);
+}
+
+/* down -v: every named volume the containers used, after they are gone,
+ * and those the file names (never an external one): a plain down before
+ * left no container to tell. */
+static void remove_volumes(const struct container_record *records, int count,
+			   const struct compose_project *file)
+{
+	char names[sizeof(records[0].volumes)];
 
 	for (int i = 0; i < count; i++) {
 		snprintf(names, sizeof(names), "%s", records[i].volumes);
 		for (char *save = NULL, *name = strtok_r(names, ",", &save); name;
-		     name = strtok_r(NULL, ",", &save)) {
-			struct stat st;
-
-			if (volume_path(name, path, sizeof(path)) < 0 || stat(path, &st) < 0)
-				continue; /* two services share it: already gone */
-			remove_tree(path);
-			fprintf(stderr, " Volume %s  Removed\n", name);
-		}
+		     name = strtok_r(NULL, ",", &save))
+			remove_volume(name);
 	}
+	for (int i = 0; file && i < file->volume_count; i++)
+		if (!file->volumes[i].external)
+			remove_volume(file->volumes[i].name);
 }
 
-int compose_down(const char *project, int timeout_s, int volumes)
+int compose_down(const char *project, int timeout_s, int volumes,
+		 const struct compose_project *file)
 {
 	static struct container_record records[COMPOSE_MAX_SERVICES];
 	char dir[4096], path[4096];
@@ -640,6 +715,6 @@ int compose_down(const char *project, int timeout_s, int volumes)
 	if (existed)
 		fprintf(stderr, " Network %s_default  Removed\n", project);
 	if (volumes)
-		remove_volumes(records, count);
+		remove_volumes(records, count, file);
 	return 0;
 }

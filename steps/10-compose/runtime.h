@@ -18,7 +18,9 @@ int compose_logs(const char *project, int follow, int timestamps,
 int compose_stop(const struct compose_project *project, int timeout_s,
 		 const struct service_filter *only);
 int compose_start(const struct compose_project *project, const struct service_filter *only);
-/* volumes: down -v, also remove the named volumes the containers used. */
-int compose_down(const char *project, int timeout_s, int volumes);
+/* volumes: down -v, also remove the named volumes the containers used and
+ * those file names (file may be NULL: -p without a file). */
+int compose_down(const char *project, int timeout_s, int volumes,
+		 const struct compose_project *file);
 
 #endif

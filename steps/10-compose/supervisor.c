@@ -42,6 +42,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
 #include "child.h"
 #include "id.h"
 #include "log.h"
@@ -212,6 +218,7 @@ static int prepare_box(struct sup *s)
 	int words = 0;
 
 	box_init(box, STEP);
+	box->upper_volatile = true; /* 04: removed when the container ends: never synced */
 	box->hostname = svc->hostname;
 	box->memory_bytes = svc->memory_bytes;
 	box->pids_limit = svc->pids_limit;
@@ -354,7 +361,7 @@ static void health_tick(struct sup *s)
 	if (read(s->health_timer, &expirations, sizeof(expirations)) <= 0 || !s->running ||
 	    s->probe > 0)
 		return;
-	s->probe = health_probe_start(s->pidfd, &s->one->service->healthcheck);
+	s->probe = health_probe_start(&s->box, s->pidfd, &s->one->service->healthcheck);
 	if (s->probe < 0)
 		return;
 	s->probe_pidfd = (int)syscall(SYS_pidfd_open, s->probe, 0);
@@ -446,13 +453,117 @@ static int start_one(struct sup *s)
 	return 0;
 }
 
+/* RTM_DELLINK of the link whose index *arg is: *arg becomes 0. */
+static int on_link_event(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *header = nlmsg_hdr(msg);
+	const struct ifinfomsg *link = nlmsg_data(header);
+
+	if (header->nlmsg_type == RTM_DELLINK && link->ifi_index == *(int *)arg)
+		*(int *)arg = 0;
+	return NL_OK;
+}
+
+/* A netlink socket that hears of every link change (RTNLGRP_LINK), made
+ * before the change it waits for, so that it can't miss it. On the kernel's
+ * RTM_DELLINK of link *index, *index becomes 0. NULL when it can't be had. */
+static struct nl_sock *listen_for_removal(int *index)
+{
+	struct timeval patience = {.tv_sec = 2};
+	struct nl_sock *events = nl_socket_alloc();
+
+	if (!events || nl_connect(events, NETLINK_ROUTE) < 0 ||
+	    nl_socket_add_membership(events, RTNLGRP_LINK) < 0 ||
+	    setsockopt(nl_socket_get_fd(events), SOL_SOCKET, SO_RCVTIMEO, &patience,
+		       sizeof(patience)) < 0) {
+		if (events)
+			nl_socket_free(events);
+		return NULL;
+	}
+	nl_socket_disable_seq_check(events);
+	nl_socket_modify_cb(events, NL_CB_VALID, NL_CB_CUSTOM, on_link_event, index);
+	return events;
+}
+
+/* Until the kernel announces that the link is gone (at most 2 s without a
+ * word). 1 if name is gone now; 0 after a missed message (ENOBUFS) or the
+ * timeout. Frees events. */
+static int wait_for_removal(struct nl_sock *events, const int *index, const char *name)
+{
+	while (*index != 0 && nl_recvmsgs_default(events) >= 0)
+		;
+	nl_socket_free(events);
+	return if_nametoindex(name) == 0;
+}
+
+/* The container's veth goes with its network namespace: when the
+ * namespace's last process has gone, the kernel removes both ends of the
+ * pair (cleanup_net, one batch for every namespace that died meanwhile).
+ * Deleting it ourselves, a request per container, each taking the rtnl lock
+ * and waiting for RCU, only queues up behind that. So we wait for the
+ * kernel's RTM_DELLINK, and delete only a veth that outlives it. */
+static void remove_veth(struct box *box)
+{
+	char veth[IFNAMSIZ];
+	int index;
+	struct nl_sock *events;
+
+	snprintf(veth, sizeof(veth), "bx%.12s", box->id);
+	events = listen_for_removal(&index);
+	index = (int)if_nametoindex(veth);
+	if (!events) {
+		bridge_detach(box);
+	} else if (index == 0) {
+		nl_socket_free(events); /* gone already */
+	} else if (!wait_for_removal(events, &index, veth)) {
+		bridge_detach(box); /* the namespace is held somewhere: by hand */
+	}
+}
+
+/* The bridge goes with one netlink request, which returns only once the
+ * kernel has also waited for two RCU grace periods to free it (rcu_barrier
+ * in br_dev_uninit and in netdev_run_todo: ~20 ms each here), after the
+ * bridge is gone for everyone: its name, address and routes, announced to
+ * RTNLGRP_LINK listeners as RTM_DELLINK, and its /sys/class/net entry
+ * right after. So a child that holds nothing of ours (no lock: down waits
+ * for those) makes the request and waits out the freeing, and we wait for
+ * the announcement only. Anything unexpected: the plain request, waited. */
+static void remove_bridge(const char *bridge)
+{
+	int index = 0;
+	struct nl_sock *events = listen_for_removal(&index);
+	pid_t helper = -1;
+
+	index = (int)if_nametoindex(bridge);
+	if (index == 0) {
+		if (events)
+			nl_socket_free(events);
+		return;
+	}
+	if (events)
+		helper = fork();
+	if (helper == 0) {
+		close_range(3, ~0U, 0);
+		bridge_delete(bridge);
+		_exit(0);
+	}
+	trace(STEP, "a child deletes bridge %s; we wait for RTM_DELLINK only", bridge);
+	if (helper < 0) {
+		if (events)
+			nl_socket_free(events);
+		bridge_delete(bridge);
+	} else if (!wait_for_removal(events, &index, bridge)) {
+		waitpid(helper, NULL, 0); /* a missed message, a timeout: its end */
+	}
+}
+
 /* The container's runtime pieces, in 09's order of clean-up. */
 static void clean_container(struct sup *s)
 {
 	abort_container(&s->box); /* no-op once it was reaped */
 	overlay_cleanup(&s->box); /* 04 */
 	cgroup_destroy(&s->box); /* 03 */
-	bridge_detach(&s->box); /* 10: the kernel has most likely done it */
+	remove_veth(&s->box); /* 10: it goes with the container's netns */
 	state_remove(&s->box); /* 01 */
 	close_image(&s->image); /* 09 */
 }
@@ -617,7 +728,7 @@ static void remove_files(struct sup *s)
 			unlink(path);
 	if (records_list(net->dir, others, COMPOSE_MAX_SERVICES) == 0) {
 		trace(STEP, "the project's last container: remove its bridge and state");
-		bridge_delete(net->bridge);
+		remove_bridge(net->bridge);
 		subnet_release(&net->subnet);
 		remove_tree(net->run.state_dir);
 		remove_tree(net->dir);

@@ -349,6 +349,98 @@ static void test_unhealthy_dependency_fails_up(void **state)
 	down("hc");
 }
 
+/* A host file, o+r, in the group's scratch dir (made o+x): a script for
+ * a container to run from a bind mount. */
+static void write_host_script(const char *name, const char *text, char *path, size_t len)
+{
+	FILE *file;
+
+	assert_int_equal(chmod(project_dir, 0711), 0); /* the container's root walks through */
+	snprintf(path, len, "%s/%s", project_dir, name);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fputs(text, file);
+	fclose(file);
+	assert_int_equal(chmod(path, 0644), 0);
+}
+
+/* The probe runs as the container's processes run: the same cgroup (it
+ * counts against the limits), uid, capabilities, no_new_privs and seccomp
+ * filter as the container's PID 1 - healthy only then. */
+static void test_healthcheck_probe_runs_as_the_container_does(void **state)
+{
+	struct run_result r;
+	char script[4096], text[8192];
+
+	(void)state;
+	write_host_script("same-as-pid-1.sh",
+			  "for key in Uid Gid Groups CapEff CapPrm CapBnd NoNewPrivs Seccomp \\\n"
+			  "    Seccomp_filters; do\n"
+			  "  [ \"$(grep \"^$key:\" /proc/self/status)\" = \\\n"
+			  "    \"$(grep \"^$key:\" /proc/1/status)\" ] || exit 1\n"
+			  "done\n"
+			  "[ \"$(cat /proc/self/cgroup)\" = \"$(cat /proc/1/cgroup)\" ]\n",
+			  script, sizeof(script));
+	snprintf(text, sizeof(text),
+		 "services:\n  db:\n    image: " IMAGE "\n    command: [\"sleep\", \"60\"]\n"
+		 "    mem_limit: 64m\n    pids_limit: 20\n"
+		 "    volumes:\n      - %s:/same-as-pid-1.sh:ro\n"
+		 "    healthcheck:\n      test: [\"CMD\", \"sh\", \"/same-as-pid-1.sh\"]\n"
+		 "      interval: 1s\n      timeout: 2s\n      retries: 2\n"
+		 "  app:\n    image: " IMAGE "\n    command: [\"sleep\", \"60\"]\n"
+		 "    depends_on:\n      db:\n        condition: service_healthy\n",
+		 script);
+	write_compose(text);
+	compose(&r, "hcsame", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	assert_error(&r, "Container hcsame-db-1  Healthy");
+	assert_error(&r, "Container hcsame-app-1  Started");
+	down("hcsame");
+}
+
+/* up -d SERVICE, then up -d: the other service comes up; the running one
+ * is left alone (docker compose: "Container x  Running"), the same pid. */
+static void test_up_again_starts_the_missing_services_only(void **state)
+{
+	struct run_result r;
+	char before[32], after[32], text[1024];
+
+	(void)state;
+	write_compose(
+	    "services:\n"
+	    "  web:\n" WEB("web-body") "  api:\n"
+				       "    image: " IMAGE "\n"
+				       "    command: [\"sh\", \"-c\", \"for i in 1 2 3 4 5 6 "
+				       "7 8 9 10; do wget -q -O- http://web/index.html && "
+				       "exec sleep 60; sleep 0.3; done; exit 1\"]\n");
+	compose(&r, "again", "up", "-d", "web");
+	assert_exit(&r, 0);
+	assert_error(&r, "Container again-web-1  Started");
+	assert_no_output(&r, "again-api-1");
+	assert_false(strstr(r.err, "again-api-1"));
+	assert_int_equal(state_value("again", "again-web-1", "supervisor", before, sizeof(before)),
+			 0);
+	compose(&r, "again", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	assert_error(&r, "Container again-web-1  Running");
+	assert_error(&r, "Container again-api-1  Started");
+	assert_false(strstr(r.err, "Container again-web-1  Started"));
+	assert_int_equal(state_value("again", "again-web-1", "supervisor", after, sizeof(after)),
+			 0);
+	assert_string_equal(before, after); /* left alone */
+	assert_true(wait_for_ps("again", "again-api-1"));
+	compose(&r, "again", "ps", NULL, NULL);
+	assert_output(&r, "again-web-1");
+	assert_output(&r, "again-api-1");
+	/* the newcomer is on the same bridge: it reached web by name */
+	sleep(1);
+	compose(&r, "again", "logs", "api", NULL);
+	assert_output(&r, "api-1  | web-body");
+	down("again");
+	snprintf(text, sizeof(text), "%s/compose/again", run_dir());
+	assert_int_equal(access(text, F_OK), -1); /* down left nothing */
+}
+
 /* Every supervisor killed with SIGKILL: down still leaves nothing. */
 static void test_down_after_kill_9_leaves_nothing(void **state)
 {
@@ -581,6 +673,37 @@ static void test_named_volume_survives_down_and_down_v_removes_it(void **state)
 	assert_int_not_equal(stat(volume, &st), 0);
 }
 
+/* docker compose down -v removes the file's named volumes even when no
+ * container is left: after a plain down, too. */
+static void test_down_v_after_down_removes_the_named_volumes(void **state)
+{
+	struct run_result r;
+	char volume[4096];
+	struct stat st;
+
+	(void)state;
+	snprintf(volume, sizeof(volume), "%s/volumes/volsafter_data", getenv("BOXES_ROOT"));
+	write_compose("services:\n"
+		      "  keep:\n"
+		      "    image: " IMAGE "\n"
+		      "    command: [\"sh\", \"-c\", \"echo kept > /data/count\"]\n"
+		      "    volumes:\n"
+		      "      - data:/data\n"
+		      "volumes:\n"
+		      "  data:\n");
+	run_to_the_end(&r, "volsafter");
+	compose(&r, "volsafter", "down", NULL, NULL);
+	assert_exit(&r, 0);
+	assert_int_equal(stat(volume, &st), 0); /* down keeps it */
+	compose(&r, "volsafter", "down", "-v", NULL);
+	assert_exit(&r, 0);
+	assert_error(&r, "Volume volsafter_data  Removed");
+	assert_int_not_equal(stat(volume, &st), 0);
+	compose(&r, "volsafter", "down", "-v", NULL); /* nothing left: nothing to say */
+	assert_exit(&r, 0);
+	assert_false(strstr(r.err, "Volume volsafter_data"));
+}
+
 static void test_down_stops_dependents_first(void **state)
 {
 	struct run_result r;
@@ -609,9 +732,9 @@ static void test_down_stops_dependents_first(void **state)
 /* Whatever a failed test left up. */
 static int down_all(void **state)
 {
-	static const char *const projects[] = {"talk",	 "pub",	  "range", "taken", "flaky",
-					       "killed", "proja", "projb", "esc",   "hc",
-					       "binds",	 "vols",  "ord"};
+	static const char *const projects[] = {
+	    "talk", "pub", "range", "taken", "flaky", "killed", "proja", "projb",
+	    "esc",  "hc",  "binds", "vols",  "ord",   "hcsame", "again", "volsafter"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(projects) / sizeof(projects[0]); i++)
@@ -662,6 +785,9 @@ int main(void)
 	    cmocka_unit_test_teardown(test_named_volume_survives_down_and_down_v_removes_it,
 				      down_all),
 	    cmocka_unit_test_teardown(test_down_stops_dependents_first, down_all),
+	    cmocka_unit_test_teardown(test_healthcheck_probe_runs_as_the_container_does, down_all),
+	    cmocka_unit_test_teardown(test_up_again_starts_the_missing_services_only, down_all),
+	    cmocka_unit_test_teardown(test_down_v_after_down_removes_the_named_volumes, down_all),
 	};
 
 	return cmocka_run_group_tests_name("test_10_compose", tests, group_setup, group_teardown);
