@@ -412,7 +412,7 @@ END {
 			if (stubbed[n, name]) missing = missing (missing ? ", " : "") js(name)
 			if (m > 0 && ran == 0 && !stubbed[n, name]) continue # not graded in this run (--only)
 			graded++
-			extra = (name in folded) ? "; " plural(folded[name], "more test") " stop there" : ""
+			extra = (name in folded) ? "; " plural(folded[name], "more test") (folded[name] == 1 ? " stops" : " stop") " there" : ""
 			if (elsewhere > 0 && elsewhere < failed) extra = extra "; " elsewhere " of them stop at " where " first"
 			if (m == 0) { verdict = "untested"; text = name ": no test scores this piece (tests/lab-pieces)" }
 			else if (failed == 0 && ran == m) { verdict = "scored"; scored++; text = "" }

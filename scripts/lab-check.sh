@@ -109,7 +109,11 @@ for n in "${steps[@]}"; do
 		elif [ -n "$passing" ]; then
 			fail "step $n: $piece: with only $piece stubbed these pass, so they do not check it: ${passing//$'\n'/, }"
 		else
-			echo "lab-check: step $n: $piece alone: all $listed of its tests fail without it"
+			if [ "$listed" -eq 1 ]; then
+				echo "lab-check: step $n: $piece alone: its one test fails without it"
+			else
+				echo "lab-check: step $n: $piece alone: all $listed of its tests fail without it"
+			fi
 		fi
 		# nothing else is left behind by a stub
 		grep -q $'\thost_left_as_found\tfailed' "$grade/logs/rows.tsv" &&
