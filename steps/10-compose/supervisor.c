@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -633,6 +634,63 @@ static void stop(struct sup *s, int timeout_s)
 	arm(s->grace, (timeout_s > 0 ? timeout_s : DEFAULT_STOP_S) * 1000LL);
 }
 
+/* The first line of what fd (a memfd) holds, without "boxes: ", into out:
+ * the first error is the cause, what follows is clean-up. */
+static void first_line_of(int fd, char *out, size_t len)
+{
+	char text[4096], *line = text;
+	ssize_t got = pread(fd, text, sizeof(text) - 1, 0);
+
+	text[got > 0 ? got : 0] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	if (strncmp(line, "boxes: ", 7) == 0)
+		line += 7;
+	snprintf(out, len, "%.*s", (int)len - 1, line);
+}
+
+/* Start the container again (a restart, compose start). Our stderr has
+ * been /dev/null since up had its answer, so what start_one says goes to a
+ * memfd instead, and its last line into the record: a failure leaves the
+ * container exited, and says why to whoever asked (start, up). */
+static void start_again(struct sup *s)
+{
+	int said = memfd_create("start-error", MFD_CLOEXEC), saved = dup(2);
+
+	s->record.error[0] = '\0';
+	fflush(stderr);
+	if (said >= 0)
+		dup2(said, 2);
+	if (start_one(s) < 0) {
+		if (said >= 0)
+			first_line_of(said, s->record.error, sizeof(s->record.error));
+		clean_container(s);
+		snprintf(s->record.status, sizeof(s->record.status), "exited");
+		if (!s->record.error[0])
+			snprintf(s->record.error, sizeof(s->record.error),
+				 "the container's set-up "
+				 "failed");
+		save_record(s);
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	if (said >= 0)
+		close(said);
+}
+
+/* SUPERVISOR_START: start it if it is not running, then answer: starts
+ * counts the requests answered, and the requester waits for it to grow. */
+static void start_on_request(struct sup *s)
+{
+	arm(s->restart_timer, 0);
+	if (!s->running)
+		start_again(s);
+	else
+		s->record.error[0] = '\0';
+	s->record.starts++;
+	save_record(s);
+}
+
 static void on_signal(struct sup *s)
 {
 	struct signalfd_siginfo info;
@@ -643,12 +701,7 @@ static void on_signal(struct sup *s)
 		if (info.ssi_signo == SUPERVISOR_STOP) {
 			stop(s, timeout);
 		} else if (info.ssi_signo == SUPERVISOR_START) {
-			arm(s->restart_timer, 0);
-			if (!s->running && start_one(s) < 0) {
-				clean_container(s);
-				snprintf(s->record.status, sizeof(s->record.status), "exited");
-				save_record(s);
-			}
+			start_on_request(s);
 		} else { /* SIGTERM, SIGINT, SIGHUP, SIGQUIT: remove */
 			s->leave = 1;
 			stop(s, timeout);
@@ -689,12 +742,7 @@ static void loop(struct sup *s)
 				if (read(s->restart_timer, &expirations, sizeof(expirations)) > 0 &&
 				    !s->running) {
 					s->record.restarts++;
-					if (start_one(s) < 0) {
-						clean_container(s);
-						snprintf(s->record.status, sizeof(s->record.status),
-							 "exited");
-						save_record(s);
-					}
+					start_again(s);
 				}
 				break;
 			case EV_PROXY:

@@ -729,12 +729,98 @@ static void test_down_stops_dependents_first(void **state)
 	assert_true(web < api); /* as docker compose: the dependent first */
 }
 
+/* One line on stderr that names the service: how a start that failed
+ * must end, within seconds (docker compose: "Error response from daemon"). */
+static void assert_failed_start(struct run_result *r, time_t began, const char *service,
+				const char *why)
+{
+	char named[160];
+
+	snprintf(named, sizeof(named), "service \"%s\"", service);
+	assert_false(r->timed_out);
+	assert_true(time(NULL) - began < WAIT_S);
+	assert_int_not_equal(r->status, 0);
+	assert_error(r, named);
+	assert_error(r, why);
+	assert_int_equal(count_of(r->err, "boxes: "), 1);
+}
+
+/* The container can't start again: its bind mount's source was removed
+ * while it was stopped. start, and up -d, say why and return; ps -a shows
+ * it exited; down still removes it all. */
+static void test_start_that_fails_says_why_and_returns(void **state)
+{
+	struct run_result r;
+	char gone[4096];
+	time_t began;
+
+	(void)state;
+	assert_int_equal(chmod(project_dir, 0711), 0); /* the container's root walks through */
+	snprintf(gone, sizeof(gone), "%s/gone", project_dir);
+	assert_int_equal(mkdir(gone, 0755), 0);
+	write_compose("services:\n"
+		      "  job:\n"
+		      "    image: " IMAGE "\n"
+		      "    command: [\"sleep\", \"600\"]\n"
+		      "    volumes:\n"
+		      "      - ./gone:/gone\n");
+	compose(&r, "nostart", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	compose(&r, "nostart", "stop", "-t", "1");
+	assert_exit(&r, 0);
+	assert_int_equal(rmdir(gone), 0);
+	began = time(NULL);
+	compose(&r, "nostart", "start", NULL, NULL);
+	assert_failed_start(&r, began, "job", "gone"); /* stat(.../gone): No such file */
+	compose(&r, "nostart", "ps", "-a", NULL);
+	assert_output(&r, "Exited");
+	began = time(NULL);
+	compose(&r, "nostart", "up", "-d", NULL);
+	assert_failed_start(&r, began, "job", "gone");
+	compose(&r, "nostart", "ps", "-a", NULL);
+	assert_output(&r, "Exited");
+	compose(&r, "nostart", "down", NULL, NULL);
+	assert_exit(&r, 0);
+	snprintf(gone, sizeof(gone), "%s/compose/nostart", run_dir());
+	assert_int_equal(access(gone, F_OK), -1);
+}
+
+/* A command that exits 1 at once, started again by start and by up -d:
+ * each returns (a start that lost the race to see it "running" waited for
+ * ever); said as an error when it had already exited, with its exit code. */
+static void test_start_of_a_command_that_exits_at_once_returns(void **state)
+{
+	struct run_result r;
+	time_t began;
+
+	(void)state;
+	write_compose("services:\n"
+		      "  boom:\n"
+		      "    image: " IMAGE "\n"
+		      "    command: [\"sh\", \"-c\", \"echo boom-went-the-job; exit 3\"]\n");
+	compose(&r, "atonce", "up", "-d", NULL);
+	assert_exit(&r, 0); /* it started (docker compose says so too) */
+	assert_true(wait_for_ps("atonce", "Exited (3)"));
+	for (int round = 0; round < 6; round++) {
+		began = time(NULL);
+		compose(&r, "atonce", round % 2 ? "up" : "start", round % 2 ? "-d" : NULL, NULL);
+		assert_false(r.timed_out);
+		assert_true(time(NULL) - began < WAIT_S);
+		if (r.status != 0) /* it had exited already when its answer came */
+			assert_failed_start(&r, began, "boom", "exited at once with code 3");
+		assert_true(wait_for_ps("atonce", "Exited (3)"));
+	}
+	compose(&r, "atonce", "logs", NULL, NULL);
+	assert_output(&r, "boom-went-the-job");
+}
+
 /* Whatever a failed test left up. */
 static int down_all(void **state)
 {
-	static const char *const projects[] = {
-	    "talk", "pub", "range", "taken", "flaky", "killed", "proja", "projb",
-	    "esc",  "hc",  "binds", "vols",  "ord",   "hcsame", "again", "volsafter"};
+	static const char *const projects[] = {"talk",	    "pub",     "range", "taken",  "flaky",
+					       "killed",    "proja",   "projb", "esc",	  "hc",
+					       "binds",	    "vols",    "ord",	"hcsame", "again",
+					       "volsafter", "nostart", "atonce"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(projects) / sizeof(projects[0]); i++)
@@ -788,6 +874,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_healthcheck_probe_runs_as_the_container_does, down_all),
 	    cmocka_unit_test_teardown(test_up_again_starts_the_missing_services_only, down_all),
 	    cmocka_unit_test_teardown(test_down_v_after_down_removes_the_named_volumes, down_all),
+	    cmocka_unit_test_teardown(test_start_that_fails_says_why_and_returns, down_all),
+	    cmocka_unit_test_teardown(test_start_of_a_command_that_exits_at_once_returns, down_all),
 	};
 
 	return cmocka_run_group_tests_name("test_10_compose", tests, group_setup, group_teardown);
