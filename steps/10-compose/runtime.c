@@ -101,6 +101,7 @@ static int make_network(const struct compose_project *project, struct project_ne
 
 	box_init(&net->run, STEP);
 	if (make_container_id(net->run.id) < 0 || state_create(&net->run) < 0 ||
+	    (net->run_lock = state_share_lock()) < 0 ||
 	    state_add(&net->run, "compose", net->dir) < 0 ||
 	    subnet_lease_project(&net->run, &net->subnet) < 0)
 		return -1;
@@ -108,6 +109,11 @@ static int make_network(const struct compose_project *project, struct project_ne
 	if (state_add(&net->run, "bridge", net->bridge) < 0 ||
 	    bridge_create(net->bridge, net->subnet.host_end) < 0)
 		return -1;
+	/* The lease too is shared, by every supervisor, a later up's as well:
+	 * taken over only once all are gone. Shared after the bridge has its
+	 * address: even a lessee that came in between would skip this /24. */
+	if (flock(net->subnet.lease_fd, LOCK_SH) < 0)
+		return box_syserr("flock(LOCK_SH)", net->subnet.lease);
 	snprintf(info.run, sizeof(info.run), "%s", net->run.state_dir);
 	snprintf(info.bridge, sizeof(info.bridge), "%s", net->bridge);
 	snprintf(info.network, sizeof(info.network), "%s", net->subnet.network);
@@ -119,17 +125,34 @@ static int make_network(const struct compose_project *project, struct project_ne
 	return 0;
 }
 
+/* flock(LOCK_SH) path without waiting: the fd, or -1 after why. Exclusive
+ * only while a sweeper undoes a dead run (we hold BOXES_RUN's shared lock,
+ * so none does now), or held by the supervisors of an older 10-compose. */
+static int hold_shared(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return box_syserr("open", path);
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		box_syserr("flock(LOCK_SH)", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* A later up of a running project: the network is there, its /24 leased
- * and its bridge made by the first up, whose supervisors hold their locks.
- * Its new containers go on the same bridge, at the same addresses as the
- * first up gave them. The lease is opened (not locked: the first up's
- * supervisors hold that), so that whichever supervisor is the project's
- * last can give it back. Only those first supervisors hold the run's lock:
- * were they all killed (kill -9) while one of a later up lives, the next
- * sweep would take the network from under it. */
+ * and its bridge made by the first up. Its new containers go on the same
+ * bridge, at the same addresses as the first up gave them, and their
+ * supervisors hold the run's lock and the lease shared, as the first up's
+ * do: whichever of them all lives keeps the network from the sweeper, and
+ * the project's last gives it back. */
 static int join_network(struct project_net *net)
 {
 	struct project_info info;
+	char lock[4200];
+	int root_lock;
 
 	if (project_info_read(net->dir, &info) < 0) {
 		box_error("up: %s/project is missing: the project is being made or removed by "
@@ -144,10 +167,16 @@ static int join_network(struct project_net *net)
 	snprintf(net->subnet.network, sizeof(net->subnet.network), "%s", info.network);
 	snprintf(net->subnet.lease, sizeof(net->subnet.lease), "%s", info.lease);
 	net->subnet.index = 0;
-	net->subnet.lease_fd = open(info.lease, O_RDONLY | O_CLOEXEC);
-	if (net->subnet.lease_fd < 0)
-		return box_syserr("open", info.lease);
-	return 0;
+	snprintf(lock, sizeof(lock), "%s/lock", info.run);
+	root_lock = state_root_lock(LOCK_SH); /* no sweeper is half-way through the run */
+	if (root_lock < 0)
+		return -1;
+	net->run_lock = hold_shared(lock);
+	close(root_lock);
+	if (net->run_lock < 0)
+		return -1;
+	net->subnet.lease_fd = hold_shared(info.lease);
+	return net->subnet.lease_fd < 0 ? -1 : 0;
 }
 
 static int find_record(const char *dir, const char *name, struct container_record *record)
@@ -322,7 +351,7 @@ int compose_up(struct compose_project *project, int detach, const struct service
 {
 	static struct supervised ones[COMPOSE_MAX_SERVICES];
 	struct container_record existing[COMPOSE_MAX_SERVICES];
-	int order[COMPOSE_MAX_SERVICES], count, lock, there, status = 0;
+	int order[COMPOSE_MAX_SERVICES], count, lock, there, joined, status = 0;
 	struct project_net *net;
 	pid_t pid;
 
@@ -344,9 +373,13 @@ int compose_up(struct compose_project *project, int detach, const struct service
 		free(net);
 		return EXIT_BOXES_FAILED;
 	}
-	if (records_list(net->dir, existing, COMPOSE_MAX_SERVICES) > 0) { /* it runs */
+	net->run_lock = net->subnet.lease_fd = -1;
+	joined = records_list(net->dir, existing, COMPOSE_MAX_SERVICES) > 0; /* it runs */
+	if (joined) {
 		if (join_network(net) < 0) {
 			close(lock);
+			if (net->run_lock >= 0)
+				close(net->run_lock);
 			free(net);
 			return EXIT_BOXES_FAILED;
 		}
@@ -389,6 +422,8 @@ int compose_up(struct compose_project *project, int detach, const struct service
 	close(lock);
 	if (net->subnet.lease_fd >= 0)
 		close(net->subnet.lease_fd); /* the supervisors have their own */
+	if (net->run_lock >= 0 && joined)
+		close(net->run_lock); /* theirs too (a first up's is state.c's: it stays) */
 	if (status == 0 && !detach)
 		status = follow(project->name, only, 0, 1);
 	free(net); /* the supervisors hold its locks now; ours close at exit */

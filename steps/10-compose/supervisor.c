@@ -942,6 +942,12 @@ int supervisor_spawn(struct supervised *one, int close_fd, pid_t *pid)
 		status = supervise(one);
 		dup2(devnull, 2); /* up sees the end of the ready pipe */
 		remove_files(&s);
+		/* The project's locks go before ours (the kernel lets go of an
+		 * exiting process's files in no order down can rely on): once
+		 * down has our lock, its sweep finds the project's free. */
+		if (one->net->subnet.lease_fd >= 0)
+			close(one->net->subnet.lease_fd);
+		close(one->net->run_lock);
 		_exit(status);
 	}
 	close(ready[1]);

@@ -12,7 +12,10 @@
 
 /* What up knows of the project when it starts a supervisor. */
 struct project_net {
-	struct box run; /* the project's own run: BOXES_RUN/<id>, its lock held */
+	struct box run; /* the project's own run: BOXES_RUN/<id> */
+	int run_lock; /* flock(LOCK_SH) on BOXES_RUN/<id>/lock: every supervisor of the
+		       * project holds it (inherited from up), so the sweeper leaves the
+		       * network alone until the last of them is gone; -1 when not held */
 	struct subnet subnet; /* the leased /24 */
 	char bridge[16]; /* bxp<id> */
 	char dir[4096]; /* BOXES_RUN/compose/<project> */

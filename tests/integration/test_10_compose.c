@@ -729,6 +729,73 @@ static void test_down_stops_dependents_first(void **state)
 	assert_true(web < api); /* as docker compose: the dependent first */
 }
 
+/* scripts/cleanup.sh, as a user runs it: a sweep of every dead run. */
+static void run_cleanup_sh(struct run_result *r)
+{
+	char *argv[] = {"scripts/cleanup.sh", "--trace", NULL};
+
+	run_argv(r, 30, argv);
+}
+
+/* Until `logs SERVICE` shows text (or WAIT_S pass): 1 if it did. */
+static int wait_for_log(const char *project, const char *service, const char *text)
+{
+	static struct run_result r;
+
+	for (int i = 0; i < WAIT_S * 5; i++) {
+		compose(&r, project, "logs", service, NULL);
+		if (strstr(r.out, text))
+			return 1;
+		usleep(200000);
+	}
+	fprintf(stderr, "logs %s never showed \"%s\":\n%s%s", service, text, r.out, r.err);
+	return 0;
+}
+
+/* A service a later up added holds the project's network as the first
+ * up's do: with the first one's supervisor killed (kill -9), a sweep
+ * (scripts/cleanup.sh, and the next up's) leaves the bridge and the
+ * project's state, and a third service still reaches the later one by
+ * name. down then leaves nothing. */
+static void test_later_service_keeps_the_network_when_the_first_is_killed(void **state)
+{
+	struct run_result r;
+	char path[4096], pid[32], objects[8192];
+
+	(void)state;
+	write_compose("services:\n"
+		      "  first:\n" WEB("first-body") "  later:\n" WEB(
+			  "later-body") "  third:\n"
+					"    image: " IMAGE "\n"
+					"    command: [\"sh\", \"-c\", \"wget -q -O- "
+					"http://later/index.html; "
+					"exec sleep 60\"]\n");
+	compose(&r, "keep", "up", "-d", "first");
+	assert_exit(&r, 0);
+	compose(&r, "keep", "up", "-d", "later");
+	assert_exit(&r, 0);
+	assert_int_equal(state_value("keep", "keep-first-1", "supervisor", pid, sizeof(pid)), 0);
+	assert_int_equal(kill(atoi(pid), SIGKILL), 0);
+	usleep(300000);
+	run_cleanup_sh(&r);
+	assert_exit(&r, 0);
+	list_host_objects(objects, sizeof(objects));
+	assert_non_null(strstr(objects, "/sys/class/net/bxp")); /* the bridge is still there */
+	snprintf(path, sizeof(path), "%s/compose/keep/project", run_dir());
+	assert_int_equal(access(path, F_OK), 0);
+	compose(&r, "keep", "up", "-d", "third");
+	assert_exit(&r, 0);
+	assert_true(wait_for_log("keep", "third", "third-1  | later-body"));
+	compose(&r, "keep", "down", "-t", "1");
+	assert_exit(&r, 0);
+	list_host_objects(objects, sizeof(objects));
+	assert_string_equal(objects, ""); /* no cgroup, no veth, no bridge */
+	snprintf(path, sizeof(path), "%s/compose/keep", run_dir());
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(run_dir_entries(), 1); /* compose/, empty: no run dir */
+	assert_int_equal(host_mounts_matching(run_dir()), 0);
+}
+
 /* One line on stderr that names the service: how a start that failed
  * must end, within seconds (docker compose: "Error response from daemon"). */
 static void assert_failed_start(struct run_result *r, time_t began, const char *service,
@@ -874,6 +941,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_healthcheck_probe_runs_as_the_container_does, down_all),
 	    cmocka_unit_test_teardown(test_up_again_starts_the_missing_services_only, down_all),
 	    cmocka_unit_test_teardown(test_down_v_after_down_removes_the_named_volumes, down_all),
+	    cmocka_unit_test_teardown(test_later_service_keeps_the_network_when_the_first_is_killed,
+				      down_all),
 	    cmocka_unit_test_teardown(test_start_that_fails_says_why_and_returns, down_all),
 	    cmocka_unit_test_teardown(test_start_of_a_command_that_exits_at_once_returns, down_all),
 	};
