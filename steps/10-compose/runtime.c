@@ -413,7 +413,7 @@ int compose_up(struct compose_project *project, int detach, const struct service
 		if (there != 0)
 			continue;
 		if (wait_dependencies(project, service, net->dir) < 0 ||
-		    supervisor_spawn(&ones[order[k]], lock, &pid) < 0) {
+		    supervisor_spawn(&ones[order[k]], &pid) < 0) {
 			status = EXIT_BOXES_FAILED;
 			break;
 		}

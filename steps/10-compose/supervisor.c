@@ -905,7 +905,26 @@ static void name_process(const char *container)
 		prctl(PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long)(title + length + 1), 0, 0);
 }
 
-int supervisor_spawn(struct supervised *one, int close_fd, pid_t *pid)
+/* Of up's files, the supervisor keeps 0-2 and the project's two locks
+ * (first, second; -1: none). up may hold others - the lock of a flock(1)
+ * it runs under, a file of its caller's - and a supervisor, which lives
+ * on, would hold them for as long as it does (conmon closes them too). */
+static void close_all_but(int first, int second)
+{
+	int keep[2] = {first < second ? first : second, first < second ? second : first};
+	unsigned int from = 3;
+
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			close_range(from, (unsigned int)keep[i] - 1, 0);
+		from = (unsigned int)keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
+}
+
+int supervisor_spawn(struct supervised *one, pid_t *pid)
 {
 	char answer[4096];
 	size_t have = 0;
@@ -922,15 +941,12 @@ int supervisor_spawn(struct supervised *one, int close_fd, pid_t *pid)
 	if (*pid == 0) {
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-		close(ready[0]);
-		if (close_fd >= 0)
-			close(close_fd);
 		setsid();
 		name_process(one->service->container_name);
 		dup2(devnull, 0);
 		dup2(devnull, 1);
 		dup2(ready[1], 2);
-		close(ready[1]);
+		close_all_but(one->net->run_lock, one->net->subnet.lease_fd);
 		if (project_file(one->net->dir, one->service->container_name, "lock", lock,
 				 sizeof(lock)) < 0)
 			_exit(EXIT_BOXES_FAILED);
@@ -940,7 +956,7 @@ int supervisor_spawn(struct supervised *one, int close_fd, pid_t *pid)
 			_exit(EXIT_BOXES_FAILED);
 		}
 		status = supervise(one);
-		dup2(devnull, 2); /* up sees the end of the ready pipe */
+		dup2(0, 2); /* /dev/null: up sees the end of the ready pipe */
 		remove_files(&s);
 		/* The project's locks go before ours (the kernel lets go of an
 		 * exiting process's files in no order down can rely on): once

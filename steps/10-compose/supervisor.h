@@ -33,8 +33,9 @@ struct supervised {
 
 /* Fork the supervisor of one container (setsid, detached) and wait until
  * it has started the container or failed. 0, or -1 after one line saying
- * why (the supervisor's own message). *pid: the supervisor. */
-int supervisor_spawn(struct supervised *one, int close_fd, pid_t *pid);
+ * why (the supervisor's own message). *pid: the supervisor. It keeps none of our files but
+ * 0-2 and the project's locks (one->net). */
+int supervisor_spawn(struct supervised *one, pid_t *pid);
 
 /* Signals another process sends a supervisor (sigqueue(3), the value is a
  * stop timeout in seconds; 0: 10 s): */

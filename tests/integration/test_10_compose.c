@@ -6,7 +6,9 @@
  * supervisor). The image is the busybox test image of scripts/mkimage.sh,
  * loaded into a store of this group's own. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -796,6 +798,53 @@ static void test_later_service_keeps_the_network_when_the_first_is_killed(void *
 	assert_int_equal(host_mounts_matching(run_dir()), 0);
 }
 
+/* Does process pid hold path open? */
+static int holds_open(const char *pid, const char *path)
+{
+	char fds[64], link[4200], target[4096];
+	struct dirent *entry;
+	DIR *dir;
+	int found = 0;
+	ssize_t length;
+
+	snprintf(fds, sizeof(fds), "/proc/%s/fd", pid);
+	dir = opendir(fds);
+	assert_non_null(dir);
+	while ((entry = readdir(dir))) {
+		snprintf(link, sizeof(link), "%s/%s", fds, entry->d_name);
+		length = readlink(link, target, sizeof(target) - 1);
+		if (length > 0) {
+			target[length] = '\0';
+			found |= strcmp(target, path) == 0;
+		}
+	}
+	closedir(dir);
+	return found;
+}
+
+/* A file up's caller holds open (say, the lock of a flock(1) that `up -d`
+ * runs under) is not held on by the supervisor, which outlives up. */
+static void test_supervisor_keeps_none_of_the_callers_files(void **state)
+{
+	struct run_result r;
+	char held[4096], pid[32];
+	int fd;
+
+	(void)state;
+	snprintf(held, sizeof(held), "%s/held-by-the-caller", project_dir);
+	fd = open(held, O_RDWR | O_CREAT, 0600); /* no O_CLOEXEC: up inherits it */
+	assert_true(fd >= 0);
+	write_compose("services:\n"
+		      "  web:\n" WEB("fd"));
+	compose(&r, "fds", "up", "-d", NULL);
+	close(fd);
+	assert_exit(&r, 0);
+	assert_int_equal(state_value("fds", "fds-web-1", "supervisor", pid, sizeof(pid)), 0);
+	assert_false(holds_open(pid, held));
+	down("fds");
+	unlink(held);
+}
+
 /* One line on stderr that names the service: how a start that failed
  * must end, within seconds (docker compose: "Error response from daemon"). */
 static void assert_failed_start(struct run_result *r, time_t began, const char *service,
@@ -884,10 +933,10 @@ static void test_start_of_a_command_that_exits_at_once_returns(void **state)
 /* Whatever a failed test left up. */
 static int down_all(void **state)
 {
-	static const char *const projects[] = {"talk",	    "pub",     "range", "taken",  "flaky",
-					       "killed",    "proja",   "projb", "esc",	  "hc",
-					       "binds",	    "vols",    "ord",	"hcsame", "again",
-					       "volsafter", "nostart", "atonce"};
+	static const char *const projects[] = {"talk",	    "pub",     "range",	 "taken",  "flaky",
+					       "killed",    "proja",   "projb",	 "esc",	   "hc",
+					       "binds",	    "vols",    "ord",	 "hcsame", "again",
+					       "volsafter", "nostart", "atonce", "keep",   "fds"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(projects) / sizeof(projects[0]); i++)
@@ -944,6 +993,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_later_service_keeps_the_network_when_the_first_is_killed,
 				      down_all),
 	    cmocka_unit_test_teardown(test_start_that_fails_says_why_and_returns, down_all),
+	    cmocka_unit_test_teardown(test_supervisor_keeps_none_of_the_callers_files, down_all),
 	    cmocka_unit_test_teardown(test_start_of_a_command_that_exits_at_once_returns, down_all),
 	};
 
