@@ -163,7 +163,7 @@ $(BUILD)/tests/integration/%: tests/integration/%.c $(SELECT_OBJ) $(HARNESS_OBJ)
 
 # One pattern for every fuzz target: the target's file, linked with all of
 # common/, every step's mechanisms and boxes-runtime's (as the unit tests are).
-$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(HEADERS)
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(COMMON_OBJ) $(ALL_MECH_OBJ) $(RUNTIME_OBJ) $(LDLIBS)

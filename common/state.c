@@ -120,6 +120,28 @@ int state_create(struct box *box)
 	return result;
 }
 
+int state_share_lock(void)
+{
+	int root_lock;
+
+	if (state_lock_fd < 0)
+		return -1;
+	/* Under BOXES_RUN's shared lock: no sweeper looks meanwhile (Linux
+	 * turns a flock from LOCK_EX into LOCK_SH in place, flock(2) does
+	 * not promise it). */
+	root_lock = state_root_lock(LOCK_SH);
+	if (root_lock < 0)
+		return -1;
+	if (flock(state_lock_fd, LOCK_SH) < 0) {
+		box_syserr("flock(LOCK_SH)", "the run's lock");
+		close(root_lock);
+		return -1;
+	}
+	trace(1, "flock(lock, LOCK_SH): the run's lock, shared with the processes it hands it to");
+	close(root_lock);
+	return state_lock_fd;
+}
+
 int state_parse(const char *text, struct state_entry *entries, int max)
 {
 	int count = 0;

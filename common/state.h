@@ -42,6 +42,13 @@ int state_root_lock(int operation);
  * process's life; fills box->state_dir. 0 or -1. */
 int state_create(struct box *box);
 
+/* Make this run's lock (state_create's) a shared one, LOCK_SH: other
+ * processes may then hold it too - step 10's supervisors, each its own
+ * flock(LOCK_SH) on BOXES_RUN/<id>/lock - and the run is dead for the
+ * sweeper, which tries LOCK_EX, only once every one of them is gone. The
+ * lock's fd (never close it: state_remove does), or -1 after why. */
+int state_share_lock(void);
+
 /* Add the line "key value" to BOXES_RUN/<id>/state (state_add), or make it
  * the only line with that key (state_set). The file is rewritten whole:
  * a temporary file renamed over it. No-op without a state dir (unit tests

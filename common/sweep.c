@@ -4,6 +4,9 @@
  * (state.c). Trying the same lock with LOCK_NB tells the dead from the
  * living: the kernel dropped a dead runtime's lock when it closed its
  * files on the way out; a live one still holds it, and we leave it alone.
+ * A run's lock may be held shared by many processes (LOCK_SH, step 10's
+ * supervisors of one project: state_share_lock): our LOCK_EX try fails
+ * while any one of them lives.
  * For a dead run, in this order:
  *
  *   1. what its state file lists, through the step's sweepers: its cgroups

@@ -156,7 +156,7 @@ int project_info_read(const char *dir, struct project_info *info)
 
 int record_write(const char *dir, const struct container_record *r)
 {
-	char path[4096], temp[4200], command[sizeof(r->command)];
+	char path[4096], temp[4200], command[sizeof(r->command)], error[sizeof(r->error)];
 	FILE *out;
 
 	if (project_file(dir, r->name, "state", path, sizeof(path)) < 0 ||
@@ -166,8 +166,9 @@ int record_write(const char *dir, const struct container_record *r)
 		r->name, r->service, r->image,
 		r->command[0] ? one_line(r->command, command, sizeof(command)) : "-", r->ip,
 		r->ports[0] ? r->ports : "-", r->status);
-	fprintf(out, "health %s\nsupervisor %d\nexit_code %d\nrestarts %d\n",
-		r->health[0] ? r->health : "-", r->supervisor, r->exit_code, r->restarts);
+	fprintf(out, "health %s\nsupervisor %d\nexit_code %d\nrestarts %d\nstarts %d\nerror %s\n",
+		r->health[0] ? r->health : "-", r->supervisor, r->exit_code, r->restarts, r->starts,
+		r->error[0] ? one_line(r->error, error, sizeof(error)) : "-");
 	fprintf(out, "start_order %d\nvolumes %s\n", r->start_order,
 		r->volumes[0] ? r->volumes : "-");
 	fprintf(out, "created %lld\nstarted %lld\nfinished %lld\n", r->created, r->started,
@@ -189,15 +190,17 @@ int record_write(const char *dir, const struct container_record *r)
 	{                                                                                          \
 #key, offsetof(struct container_record, key), sizeof(long long), 2                 \
 	}
+#define RECORD_KEYS_MAX 24 /* more than a run's state holds (STATE_ENTRIES_MAX) */
 static const struct {
 	const char *key;
 	size_t offset, size;
 	int kind; /* 0 text ("-" = empty), 1 int, 2 long long */
 } fields[] = {
-    TEXT_FIELD(name),	   TEXT_FIELD(service),	 TEXT_FIELD(image),   TEXT_FIELD(command),
-    TEXT_FIELD(ip),	   TEXT_FIELD(ports),	 TEXT_FIELD(status),  TEXT_FIELD(health),
-    INT_FIELD(supervisor), INT_FIELD(exit_code), INT_FIELD(restarts), INT_FIELD(start_order),
-    TEXT_FIELD(volumes),   TIME_FIELD(created),	 TIME_FIELD(started), TIME_FIELD(finished),
+    TEXT_FIELD(name),	   TEXT_FIELD(service),	   TEXT_FIELD(image),	TEXT_FIELD(command),
+    TEXT_FIELD(ip),	   TEXT_FIELD(ports),	   TEXT_FIELD(status),	TEXT_FIELD(health),
+    INT_FIELD(supervisor), INT_FIELD(exit_code),   INT_FIELD(restarts), INT_FIELD(starts),
+    TEXT_FIELD(error),	   INT_FIELD(start_order), TEXT_FIELD(volumes), TIME_FIELD(created),
+    TIME_FIELD(started),   TIME_FIELD(finished),
 };
 
 static void set_field(struct container_record *r, const char *key, const char *value)
@@ -218,11 +221,11 @@ static void set_field(struct container_record *r, const char *key, const char *v
 
 int record_read(const char *path, struct container_record *r)
 {
-	struct state_entry entries[STATE_ENTRIES_MAX];
+	struct state_entry entries[RECORD_KEYS_MAX];
 	int count;
 
 	memset(r, 0, sizeof(*r));
-	count = read_entries(path, entries, STATE_ENTRIES_MAX);
+	count = read_entries(path, entries, RECORD_KEYS_MAX);
 	for (int i = 0; i < count; i++)
 		set_field(r, entries[i].key, entries[i].value);
 	return count > 0 ? 0 : -1;

@@ -31,6 +31,9 @@ struct container_record {
 	int supervisor; /* its pid */
 	int exit_code;
 	int restarts;
+	int starts; /* start requests (compose start, a later up) answered: the requester waits
+		     * for it to grow, then reads status and error */
+	char error[512]; /* why the last start failed, in one line ("" when it did not) */
 	int start_order; /* its place in up's depends_on order: down goes backwards */
 	char volumes[1024]; /* its named volumes, "a_data,a_cache": what down -v removes */
 	long long created, started, finished; /* seconds since the epoch */

@@ -40,6 +40,7 @@
 
 #define STEP 10
 #define POLL_MS 100
+#define START_ANSWER_S 30 /* a supervisor tries a start in well under a second */
 
 /* What any killed run of steps 03-10 may leave (03 first: it kills). */
 static const struct sweeper sweepers[] = {SWEEPERS_03, SWEEPERS_06, SWEEPERS_10, {NULL, NULL}};
@@ -100,6 +101,7 @@ static int make_network(const struct compose_project *project, struct project_ne
 
 	box_init(&net->run, STEP);
 	if (make_container_id(net->run.id) < 0 || state_create(&net->run) < 0 ||
+	    (net->run_lock = state_share_lock()) < 0 ||
 	    state_add(&net->run, "compose", net->dir) < 0 ||
 	    subnet_lease_project(&net->run, &net->subnet) < 0)
 		return -1;
@@ -107,6 +109,11 @@ static int make_network(const struct compose_project *project, struct project_ne
 	if (state_add(&net->run, "bridge", net->bridge) < 0 ||
 	    bridge_create(net->bridge, net->subnet.host_end) < 0)
 		return -1;
+	/* The lease too is shared, by every supervisor, a later up's as well:
+	 * taken over only once all are gone. Shared after the bridge has its
+	 * address: even a lessee that came in between would skip this /24. */
+	if (flock(net->subnet.lease_fd, LOCK_SH) < 0)
+		return box_syserr("flock(LOCK_SH)", net->subnet.lease);
 	snprintf(info.run, sizeof(info.run), "%s", net->run.state_dir);
 	snprintf(info.bridge, sizeof(info.bridge), "%s", net->bridge);
 	snprintf(info.network, sizeof(info.network), "%s", net->subnet.network);
@@ -118,17 +125,34 @@ static int make_network(const struct compose_project *project, struct project_ne
 	return 0;
 }
 
+/* flock(LOCK_SH) path without waiting: the fd, or -1 after why. Exclusive
+ * only while a sweeper undoes a dead run (we hold BOXES_RUN's shared lock,
+ * so none does now), or held by the supervisors of an older 10-compose. */
+static int hold_shared(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return box_syserr("open", path);
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		box_syserr("flock(LOCK_SH)", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* A later up of a running project: the network is there, its /24 leased
- * and its bridge made by the first up, whose supervisors hold their locks.
- * Its new containers go on the same bridge, at the same addresses as the
- * first up gave them. The lease is opened (not locked: the first up's
- * supervisors hold that), so that whichever supervisor is the project's
- * last can give it back. Only those first supervisors hold the run's lock:
- * were they all killed (kill -9) while one of a later up lives, the next
- * sweep would take the network from under it. */
+ * and its bridge made by the first up. Its new containers go on the same
+ * bridge, at the same addresses as the first up gave them, and their
+ * supervisors hold the run's lock and the lease shared, as the first up's
+ * do: whichever of them all lives keeps the network from the sweeper, and
+ * the project's last gives it back. */
 static int join_network(struct project_net *net)
 {
 	struct project_info info;
+	char lock[4200];
+	int root_lock;
 
 	if (project_info_read(net->dir, &info) < 0) {
 		box_error("up: %s/project is missing: the project is being made or removed by "
@@ -143,10 +167,16 @@ static int join_network(struct project_net *net)
 	snprintf(net->subnet.network, sizeof(net->subnet.network), "%s", info.network);
 	snprintf(net->subnet.lease, sizeof(net->subnet.lease), "%s", info.lease);
 	net->subnet.index = 0;
-	net->subnet.lease_fd = open(info.lease, O_RDONLY | O_CLOEXEC);
-	if (net->subnet.lease_fd < 0)
-		return box_syserr("open", info.lease);
-	return 0;
+	snprintf(lock, sizeof(lock), "%s/lock", info.run);
+	root_lock = state_root_lock(LOCK_SH); /* no sweeper is half-way through the run */
+	if (root_lock < 0)
+		return -1;
+	net->run_lock = hold_shared(lock);
+	close(root_lock);
+	if (net->run_lock < 0)
+		return -1;
+	net->subnet.lease_fd = hold_shared(info.lease);
+	return net->subnet.lease_fd < 0 ? -1 : 0;
 }
 
 static int find_record(const char *dir, const char *name, struct container_record *record)
@@ -222,9 +252,84 @@ static int follow(const char *project, const struct service_filter *only, int ti
 		  int stop_on_interrupt);
 static int is_up(const char *dir, const struct container_record *r);
 
+/* The text of the last line of NAME's log ("TIME STREAM TEXT"), or "". */
+static void last_log_line(const char *dir, const char *name, char *out, size_t len)
+{
+	char path[4096], tail[4096], *line, *text;
+	off_t size;
+	ssize_t got = 0;
+	int fd;
+
+	out[0] = '\0';
+	if (project_file(dir, name, "log", path, sizeof(path)) < 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	if (size > 0)
+		got = pread(fd, tail, sizeof(tail) - 1,
+			    size > (off_t)sizeof(tail) - 1 ? size - (off_t)sizeof(tail) + 1 : 0);
+	close(fd);
+	tail[got > 0 ? got : 0] = '\0';
+	while (got > 0 && tail[got - 1] == '\n')
+		tail[--got] = '\0';
+	line = strrchr(tail, '\n') ? strrchr(tail, '\n') + 1 : tail;
+	text = strchr(line, ' ') ? strchr(strchr(line, ' ') + 1, ' ') : NULL;
+	if (text)
+		snprintf(out, len, "%s", text + 1);
+}
+
+/* Ask the supervisor of before (just read) to start its container again,
+ * and wait for its answer: the record's starts grows once it has tried. A
+ * start that failed, or a container that has already exited with an error,
+ * fails the command (docker compose: "Error response from daemon: ...").
+ * It never waits for ever: a supervisor that is gone, or that does not
+ * answer in START_ANSWER_S, is said. 0, or -1 after one line saying why. */
+static int start_and_wait(const char *dir, const struct container_record *before)
+{
+	struct container_record now;
+	time_t deadline = time(NULL) + START_ANSWER_S;
+	char line[1024];
+
+	sigqueue(before->supervisor, SUPERVISOR_START, (union sigval){.sival_int = 0});
+	for (;;) {
+		if (find_record(dir, before->name, &now) < 0 ||
+		    !supervisor_alive(dir, before->name)) {
+			box_error(
+			    "service \"%s\": container %s can't start: its supervisor is gone "
+			    "(killed? down cleans up)",
+			    before->service, before->name);
+			return -1;
+		}
+		if (now.starts > before->starts)
+			break;
+		if (time(NULL) > deadline) {
+			box_error(
+			    "service \"%s\": container %s: no answer from its supervisor (pid "
+			    "%d) in %d s",
+			    before->service, before->name, now.supervisor, START_ANSWER_S);
+			return -1;
+		}
+		sleep_ms(POLL_MS / 4);
+	}
+	if (now.error[0]) {
+		box_error("service \"%s\": container %s failed to start: %s", now.service, now.name,
+			  now.error);
+		return -1;
+	}
+	if (strcmp(now.status, "exited") == 0 && now.exit_code != 0) {
+		last_log_line(dir, now.name, line, sizeof(line));
+		box_error("service \"%s\": container %s exited at once with code %d%s%s",
+			  now.service, now.name, now.exit_code,
+			  line[0] ? "; its log's last line: " : "", line);
+		return -1;
+	}
+	return 0;
+}
+
 /* A container of an earlier up, its supervisor alive: left alone when it
  * runs, started again when it was stopped (as docker compose up does).
- * 1 if it was there; 0 when it needs a supervisor of its own. */
+ * 1 if it was there; 0 when it needs a supervisor of its own; -1 when it
+ * could not start again (after why). */
 static int already_there(const char *dir, const struct compose_service *service)
 {
 	struct container_record record;
@@ -236,8 +341,8 @@ static int already_there(const char *dir, const struct compose_service *service)
 		fprintf(stderr, " Container %s  Running\n", record.name);
 		return 1;
 	}
-	sigqueue(record.supervisor, SUPERVISOR_START, (union sigval){.sival_int = 0});
-	wait_status(dir, record.name, "running");
+	if (start_and_wait(dir, &record) < 0)
+		return -1;
 	fprintf(stderr, " Container %s  Started\n", record.name);
 	return 1;
 }
@@ -246,7 +351,7 @@ int compose_up(struct compose_project *project, int detach, const struct service
 {
 	static struct supervised ones[COMPOSE_MAX_SERVICES];
 	struct container_record existing[COMPOSE_MAX_SERVICES];
-	int order[COMPOSE_MAX_SERVICES], count, lock, status = 0;
+	int order[COMPOSE_MAX_SERVICES], count, lock, there, joined, status = 0;
 	struct project_net *net;
 	pid_t pid;
 
@@ -268,9 +373,13 @@ int compose_up(struct compose_project *project, int detach, const struct service
 		free(net);
 		return EXIT_BOXES_FAILED;
 	}
-	if (records_list(net->dir, existing, COMPOSE_MAX_SERVICES) > 0) { /* it runs */
+	net->run_lock = net->subnet.lease_fd = -1;
+	joined = records_list(net->dir, existing, COMPOSE_MAX_SERVICES) > 0; /* it runs */
+	if (joined) {
 		if (join_network(net) < 0) {
 			close(lock);
+			if (net->run_lock >= 0)
+				close(net->run_lock);
 			free(net);
 			return EXIT_BOXES_FAILED;
 		}
@@ -298,10 +407,13 @@ int compose_up(struct compose_project *project, int detach, const struct service
 		if (!wanted(only, service->name))
 			continue;
 		ones[order[k]].start_order = k;
-		if (already_there(net->dir, service))
+		there = already_there(net->dir, service);
+		if (there < 0)
+			status = EXIT_BOXES_FAILED;
+		if (there != 0)
 			continue;
 		if (wait_dependencies(project, service, net->dir) < 0 ||
-		    supervisor_spawn(&ones[order[k]], lock, &pid) < 0) {
+		    supervisor_spawn(&ones[order[k]], &pid) < 0) {
 			status = EXIT_BOXES_FAILED;
 			break;
 		}
@@ -310,6 +422,8 @@ int compose_up(struct compose_project *project, int detach, const struct service
 	close(lock);
 	if (net->subnet.lease_fd >= 0)
 		close(net->subnet.lease_fd); /* the supervisors have their own */
+	if (net->run_lock >= 0 && joined)
+		close(net->run_lock); /* theirs too (a first up's is state.c's: it stays) */
 	if (status == 0 && !detach)
 		status = follow(project->name, only, 0, 1);
 	free(net); /* the supervisors hold its locks now; ours close at exit */
@@ -595,8 +709,31 @@ int compose_logs(const char *project, int follow_logs, int timestamps,
 	return 0;
 }
 
-static int signal_in_order(const struct compose_project *project, const struct service_filter *only,
-			   int reverse, int signal, int value, const char *until, const char *done)
+/* What stop and start do to one container of the project. 0, or -1 after
+ * one line saying why. */
+typedef int (*container_action)(const char *dir, const struct container_record *record, int value);
+
+static int stop_service(const char *dir, const struct container_record *record, int timeout_s)
+{
+	sigqueue(record->supervisor, SUPERVISOR_STOP, (union sigval){.sival_int = timeout_s});
+	wait_status(dir, record->name, "exited"); /* SIGKILL after the timeout */
+	fprintf(stderr, " Container %s  Stopped\n", record->name);
+	return 0;
+}
+
+static int start_service(const char *dir, const struct container_record *record, int unused)
+{
+	(void)unused;
+	if (start_and_wait(dir, record) < 0)
+		return -1;
+	fprintf(stderr, " Container %s  Started\n", record->name);
+	return 0;
+}
+
+/* act on each wanted container whose supervisor lives, in depends_on order
+ * (reverse: dependents first), until one fails. */
+static int each_in_order(const struct compose_project *project, const struct service_filter *only,
+			 int reverse, container_action act, int value)
 {
 	int order[COMPOSE_MAX_SERVICES], count = compose_start_order(project, order);
 	struct container_record record;
@@ -612,9 +749,8 @@ static int signal_in_order(const struct compose_project *project, const struct s
 		    find_record(dir, service->container_name, &record) < 0 ||
 		    !supervisor_alive(dir, record.name))
 			continue;
-		sigqueue(record.supervisor, signal, (union sigval){.sival_int = value});
-		wait_status(dir, record.name, until);
-		fprintf(stderr, " Container %s  %s\n", record.name, done);
+		if (act(dir, &record, value) < 0)
+			return EXIT_BOXES_FAILED;
 	}
 	return 0;
 }
@@ -622,12 +758,12 @@ static int signal_in_order(const struct compose_project *project, const struct s
 int compose_stop(const struct compose_project *project, int timeout_s,
 		 const struct service_filter *only)
 {
-	return signal_in_order(project, only, 1, SUPERVISOR_STOP, timeout_s, "exited", "Stopped");
+	return each_in_order(project, only, 1, stop_service, timeout_s);
 }
 
 int compose_start(const struct compose_project *project, const struct service_filter *only)
 {
-	return signal_in_order(project, only, 0, SUPERVISOR_START, 0, "running", "Started");
+	return each_in_order(project, only, 0, start_service, 0);
 }
 
 /* Dependents first: the reverse of up's order (docker compose's too). */

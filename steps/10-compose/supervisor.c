@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -633,6 +634,63 @@ static void stop(struct sup *s, int timeout_s)
 	arm(s->grace, (timeout_s > 0 ? timeout_s : DEFAULT_STOP_S) * 1000LL);
 }
 
+/* The first line of what fd (a memfd) holds, without "boxes: ", into out:
+ * the first error is the cause, what follows is clean-up. */
+static void first_line_of(int fd, char *out, size_t len)
+{
+	char text[4096], *line = text;
+	ssize_t got = pread(fd, text, sizeof(text) - 1, 0);
+
+	text[got > 0 ? got : 0] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	if (strncmp(line, "boxes: ", 7) == 0)
+		line += 7;
+	snprintf(out, len, "%.*s", (int)len - 1, line);
+}
+
+/* Start the container again (a restart, compose start). Our stderr has
+ * been /dev/null since up had its answer, so what start_one says goes to a
+ * memfd instead, and its last line into the record: a failure leaves the
+ * container exited, and says why to whoever asked (start, up). */
+static void start_again(struct sup *s)
+{
+	int said = memfd_create("start-error", MFD_CLOEXEC), saved = dup(2);
+
+	s->record.error[0] = '\0';
+	fflush(stderr);
+	if (said >= 0)
+		dup2(said, 2);
+	if (start_one(s) < 0) {
+		if (said >= 0)
+			first_line_of(said, s->record.error, sizeof(s->record.error));
+		clean_container(s);
+		snprintf(s->record.status, sizeof(s->record.status), "exited");
+		if (!s->record.error[0])
+			snprintf(s->record.error, sizeof(s->record.error),
+				 "the container's set-up "
+				 "failed");
+		save_record(s);
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	if (said >= 0)
+		close(said);
+}
+
+/* SUPERVISOR_START: start it if it is not running, then answer: starts
+ * counts the requests answered, and the requester waits for it to grow. */
+static void start_on_request(struct sup *s)
+{
+	arm(s->restart_timer, 0);
+	if (!s->running)
+		start_again(s);
+	else
+		s->record.error[0] = '\0';
+	s->record.starts++;
+	save_record(s);
+}
+
 static void on_signal(struct sup *s)
 {
 	struct signalfd_siginfo info;
@@ -643,12 +701,7 @@ static void on_signal(struct sup *s)
 		if (info.ssi_signo == SUPERVISOR_STOP) {
 			stop(s, timeout);
 		} else if (info.ssi_signo == SUPERVISOR_START) {
-			arm(s->restart_timer, 0);
-			if (!s->running && start_one(s) < 0) {
-				clean_container(s);
-				snprintf(s->record.status, sizeof(s->record.status), "exited");
-				save_record(s);
-			}
+			start_on_request(s);
 		} else { /* SIGTERM, SIGINT, SIGHUP, SIGQUIT: remove */
 			s->leave = 1;
 			stop(s, timeout);
@@ -689,12 +742,7 @@ static void loop(struct sup *s)
 				if (read(s->restart_timer, &expirations, sizeof(expirations)) > 0 &&
 				    !s->running) {
 					s->record.restarts++;
-					if (start_one(s) < 0) {
-						clean_container(s);
-						snprintf(s->record.status, sizeof(s->record.status),
-							 "exited");
-						save_record(s);
-					}
+					start_again(s);
 				}
 				break;
 			case EV_PROXY:
@@ -857,7 +905,26 @@ static void name_process(const char *container)
 		prctl(PR_SET_MM, PR_SET_MM_ARG_END, (unsigned long)(title + length + 1), 0, 0);
 }
 
-int supervisor_spawn(struct supervised *one, int close_fd, pid_t *pid)
+/* Of up's files, the supervisor keeps 0-2 and the project's two locks
+ * (first, second; -1: none). up may hold others - the lock of a flock(1)
+ * it runs under, a file of its caller's - and a supervisor, which lives
+ * on, would hold them for as long as it does (conmon closes them too). */
+static void close_all_but(int first, int second)
+{
+	int keep[2] = {first < second ? first : second, first < second ? second : first};
+	unsigned int from = 3;
+
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			close_range(from, (unsigned int)keep[i] - 1, 0);
+		from = (unsigned int)keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
+}
+
+int supervisor_spawn(struct supervised *one, pid_t *pid)
 {
 	char answer[4096];
 	size_t have = 0;
@@ -874,15 +941,12 @@ int supervisor_spawn(struct supervised *one, int close_fd, pid_t *pid)
 	if (*pid == 0) {
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-		close(ready[0]);
-		if (close_fd >= 0)
-			close(close_fd);
 		setsid();
 		name_process(one->service->container_name);
 		dup2(devnull, 0);
 		dup2(devnull, 1);
 		dup2(ready[1], 2);
-		close(ready[1]);
+		close_all_but(one->net->run_lock, one->net->subnet.lease_fd);
 		if (project_file(one->net->dir, one->service->container_name, "lock", lock,
 				 sizeof(lock)) < 0)
 			_exit(EXIT_BOXES_FAILED);
@@ -892,8 +956,14 @@ int supervisor_spawn(struct supervised *one, int close_fd, pid_t *pid)
 			_exit(EXIT_BOXES_FAILED);
 		}
 		status = supervise(one);
-		dup2(devnull, 2); /* up sees the end of the ready pipe */
+		dup2(0, 2); /* /dev/null: up sees the end of the ready pipe */
 		remove_files(&s);
+		/* The project's locks go before ours (the kernel lets go of an
+		 * exiting process's files in no order down can rely on): once
+		 * down has our lock, its sweep finds the project's free. */
+		if (one->net->subnet.lease_fd >= 0)
+			close(one->net->subnet.lease_fd);
+		close(one->net->run_lock);
 		_exit(status);
 	}
 	close(ready[1]);

@@ -12,7 +12,10 @@
 
 /* What up knows of the project when it starts a supervisor. */
 struct project_net {
-	struct box run; /* the project's own run: BOXES_RUN/<id>, its lock held */
+	struct box run; /* the project's own run: BOXES_RUN/<id> */
+	int run_lock; /* flock(LOCK_SH) on BOXES_RUN/<id>/lock: every supervisor of the
+		       * project holds it (inherited from up), so the sweeper leaves the
+		       * network alone until the last of them is gone; -1 when not held */
 	struct subnet subnet; /* the leased /24 */
 	char bridge[16]; /* bxp<id> */
 	char dir[4096]; /* BOXES_RUN/compose/<project> */
@@ -30,8 +33,9 @@ struct supervised {
 
 /* Fork the supervisor of one container (setsid, detached) and wait until
  * it has started the container or failed. 0, or -1 after one line saying
- * why (the supervisor's own message). *pid: the supervisor. */
-int supervisor_spawn(struct supervised *one, int close_fd, pid_t *pid);
+ * why (the supervisor's own message). *pid: the supervisor. It keeps none of our files but
+ * 0-2 and the project's locks (one->net). */
+int supervisor_spawn(struct supervised *one, pid_t *pid);
 
 /* Signals another process sends a supervisor (sigqueue(3), the value is a
  * stop timeout in seconds; 0: 10 s): */

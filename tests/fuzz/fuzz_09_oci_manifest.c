@@ -5,6 +5,8 @@
 
 #include "09-image/manifest.h"
 
+#include "fuzz_json.h" /* mutations that keep the JSON whole */
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct oci_manifest parsed;

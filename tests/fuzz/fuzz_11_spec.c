@@ -2,6 +2,7 @@
  * engine's config.json: it must fill the spec or refuse, never crash. */
 #include "fuzz.h"
 
+#include "fuzz_json.h" /* mutations that keep the JSON whole */
 #include "oci-runtime/spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

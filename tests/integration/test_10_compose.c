@@ -6,7 +6,9 @@
  * supervisor). The image is the busybox test image of scripts/mkimage.sh,
  * loaded into a store of this group's own. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -729,12 +731,212 @@ static void test_down_stops_dependents_first(void **state)
 	assert_true(web < api); /* as docker compose: the dependent first */
 }
 
+/* scripts/cleanup.sh, as a user runs it: a sweep of every dead run. */
+static void run_cleanup_sh(struct run_result *r)
+{
+	char *argv[] = {"scripts/cleanup.sh", "--trace", NULL};
+
+	run_argv(r, 30, argv);
+}
+
+/* Until `logs SERVICE` shows text (or WAIT_S pass): 1 if it did. */
+static int wait_for_log(const char *project, const char *service, const char *text)
+{
+	static struct run_result r;
+
+	for (int i = 0; i < WAIT_S * 5; i++) {
+		compose(&r, project, "logs", service, NULL);
+		if (strstr(r.out, text))
+			return 1;
+		usleep(200000);
+	}
+	fprintf(stderr, "logs %s never showed \"%s\":\n%s%s", service, text, r.out, r.err);
+	return 0;
+}
+
+/* A service a later up added holds the project's network as the first
+ * up's do: with the first one's supervisor killed (kill -9), a sweep
+ * (scripts/cleanup.sh, and the next up's) leaves the bridge and the
+ * project's state, and a third service still reaches the later one by
+ * name. down then leaves nothing. */
+static void test_later_service_keeps_the_network_when_the_first_is_killed(void **state)
+{
+	struct run_result r;
+	char path[4096], pid[32], objects[8192];
+
+	(void)state;
+	write_compose("services:\n"
+		      "  first:\n" WEB("first-body") "  later:\n" WEB(
+			  "later-body") "  third:\n"
+					"    image: " IMAGE "\n"
+					"    command: [\"sh\", \"-c\", \"wget -q -O- "
+					"http://later/index.html; "
+					"exec sleep 60\"]\n");
+	compose(&r, "keep", "up", "-d", "first");
+	assert_exit(&r, 0);
+	compose(&r, "keep", "up", "-d", "later");
+	assert_exit(&r, 0);
+	assert_int_equal(state_value("keep", "keep-first-1", "supervisor", pid, sizeof(pid)), 0);
+	assert_int_equal(kill(atoi(pid), SIGKILL), 0);
+	usleep(300000);
+	run_cleanup_sh(&r);
+	assert_exit(&r, 0);
+	list_host_objects(objects, sizeof(objects));
+	assert_non_null(strstr(objects, "/sys/class/net/bxp")); /* the bridge is still there */
+	snprintf(path, sizeof(path), "%s/compose/keep/project", run_dir());
+	assert_int_equal(access(path, F_OK), 0);
+	compose(&r, "keep", "up", "-d", "third");
+	assert_exit(&r, 0);
+	assert_true(wait_for_log("keep", "third", "third-1  | later-body"));
+	compose(&r, "keep", "down", "-t", "1");
+	assert_exit(&r, 0);
+	list_host_objects(objects, sizeof(objects));
+	assert_string_equal(objects, ""); /* no cgroup, no veth, no bridge */
+	snprintf(path, sizeof(path), "%s/compose/keep", run_dir());
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(run_dir_entries(), 1); /* compose/, empty: no run dir */
+	assert_int_equal(host_mounts_matching(run_dir()), 0);
+}
+
+/* Does process pid hold path open? */
+static int holds_open(const char *pid, const char *path)
+{
+	char fds[64], link[4200], target[4096];
+	struct dirent *entry;
+	DIR *dir;
+	int found = 0;
+	ssize_t length;
+
+	snprintf(fds, sizeof(fds), "/proc/%s/fd", pid);
+	dir = opendir(fds);
+	assert_non_null(dir);
+	while ((entry = readdir(dir))) {
+		snprintf(link, sizeof(link), "%s/%s", fds, entry->d_name);
+		length = readlink(link, target, sizeof(target) - 1);
+		if (length > 0) {
+			target[length] = '\0';
+			found |= strcmp(target, path) == 0;
+		}
+	}
+	closedir(dir);
+	return found;
+}
+
+/* A file up's caller holds open (say, the lock of a flock(1) that `up -d`
+ * runs under) is not held on by the supervisor, which outlives up. */
+static void test_supervisor_keeps_none_of_the_callers_files(void **state)
+{
+	struct run_result r;
+	char held[4096], pid[32];
+	int fd;
+
+	(void)state;
+	snprintf(held, sizeof(held), "%s/held-by-the-caller", project_dir);
+	fd = open(held, O_RDWR | O_CREAT, 0600); /* no O_CLOEXEC: up inherits it */
+	assert_true(fd >= 0);
+	write_compose("services:\n"
+		      "  web:\n" WEB("fd"));
+	compose(&r, "fds", "up", "-d", NULL);
+	close(fd);
+	assert_exit(&r, 0);
+	assert_int_equal(state_value("fds", "fds-web-1", "supervisor", pid, sizeof(pid)), 0);
+	assert_false(holds_open(pid, held));
+	down("fds");
+	unlink(held);
+}
+
+/* One line on stderr that names the service: how a start that failed
+ * must end, within seconds (docker compose: "Error response from daemon"). */
+static void assert_failed_start(struct run_result *r, time_t began, const char *service,
+				const char *why)
+{
+	char named[160];
+
+	snprintf(named, sizeof(named), "service \"%s\"", service);
+	assert_false(r->timed_out);
+	assert_true(time(NULL) - began < WAIT_S);
+	assert_int_not_equal(r->status, 0);
+	assert_error(r, named);
+	assert_error(r, why);
+	assert_int_equal(count_of(r->err, "boxes: "), 1);
+}
+
+/* The container can't start again: its bind mount's source was removed
+ * while it was stopped. start, and up -d, say why and return; ps -a shows
+ * it exited; down still removes it all. */
+static void test_start_that_fails_says_why_and_returns(void **state)
+{
+	struct run_result r;
+	char gone[4096];
+	time_t began;
+
+	(void)state;
+	assert_int_equal(chmod(project_dir, 0711), 0); /* the container's root walks through */
+	snprintf(gone, sizeof(gone), "%s/gone", project_dir);
+	assert_int_equal(mkdir(gone, 0755), 0);
+	write_compose("services:\n"
+		      "  job:\n"
+		      "    image: " IMAGE "\n"
+		      "    command: [\"sleep\", \"600\"]\n"
+		      "    volumes:\n"
+		      "      - ./gone:/gone\n");
+	compose(&r, "nostart", "up", "-d", NULL);
+	assert_exit(&r, 0);
+	compose(&r, "nostart", "stop", "-t", "1");
+	assert_exit(&r, 0);
+	assert_int_equal(rmdir(gone), 0);
+	began = time(NULL);
+	compose(&r, "nostart", "start", NULL, NULL);
+	assert_failed_start(&r, began, "job", "gone"); /* stat(.../gone): No such file */
+	compose(&r, "nostart", "ps", "-a", NULL);
+	assert_output(&r, "Exited");
+	began = time(NULL);
+	compose(&r, "nostart", "up", "-d", NULL);
+	assert_failed_start(&r, began, "job", "gone");
+	compose(&r, "nostart", "ps", "-a", NULL);
+	assert_output(&r, "Exited");
+	compose(&r, "nostart", "down", NULL, NULL);
+	assert_exit(&r, 0);
+	snprintf(gone, sizeof(gone), "%s/compose/nostart", run_dir());
+	assert_int_equal(access(gone, F_OK), -1);
+}
+
+/* A command that exits 1 at once, started again by start and by up -d:
+ * each returns (a start that lost the race to see it "running" waited for
+ * ever); said as an error when it had already exited, with its exit code. */
+static void test_start_of_a_command_that_exits_at_once_returns(void **state)
+{
+	struct run_result r;
+	time_t began;
+
+	(void)state;
+	write_compose("services:\n"
+		      "  boom:\n"
+		      "    image: " IMAGE "\n"
+		      "    command: [\"sh\", \"-c\", \"echo boom-went-the-job; exit 3\"]\n");
+	compose(&r, "atonce", "up", "-d", NULL);
+	assert_exit(&r, 0); /* it started (docker compose says so too) */
+	assert_true(wait_for_ps("atonce", "Exited (3)"));
+	for (int round = 0; round < 6; round++) {
+		began = time(NULL);
+		compose(&r, "atonce", round % 2 ? "up" : "start", round % 2 ? "-d" : NULL, NULL);
+		assert_false(r.timed_out);
+		assert_true(time(NULL) - began < WAIT_S);
+		if (r.status != 0) /* it had exited already when its answer came */
+			assert_failed_start(&r, began, "boom", "exited at once with code 3");
+		assert_true(wait_for_ps("atonce", "Exited (3)"));
+	}
+	compose(&r, "atonce", "logs", NULL, NULL);
+	assert_output(&r, "boom-went-the-job");
+}
+
 /* Whatever a failed test left up. */
 static int down_all(void **state)
 {
-	static const char *const projects[] = {
-	    "talk", "pub", "range", "taken", "flaky", "killed", "proja", "projb",
-	    "esc",  "hc",  "binds", "vols",  "ord",   "hcsame", "again", "volsafter"};
+	static const char *const projects[] = {"talk",	    "pub",     "range",	 "taken",  "flaky",
+					       "killed",    "proja",   "projb",	 "esc",	   "hc",
+					       "binds",	    "vols",    "ord",	 "hcsame", "again",
+					       "volsafter", "nostart", "atonce", "keep",   "fds"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(projects) / sizeof(projects[0]); i++)
@@ -788,6 +990,11 @@ int main(void)
 	    cmocka_unit_test_teardown(test_healthcheck_probe_runs_as_the_container_does, down_all),
 	    cmocka_unit_test_teardown(test_up_again_starts_the_missing_services_only, down_all),
 	    cmocka_unit_test_teardown(test_down_v_after_down_removes_the_named_volumes, down_all),
+	    cmocka_unit_test_teardown(test_later_service_keeps_the_network_when_the_first_is_killed,
+				      down_all),
+	    cmocka_unit_test_teardown(test_start_that_fails_says_why_and_returns, down_all),
+	    cmocka_unit_test_teardown(test_supervisor_keeps_none_of_the_callers_files, down_all),
+	    cmocka_unit_test_teardown(test_start_of_a_command_that_exits_at_once_returns, down_all),
 	};
 
 	return cmocka_run_group_tests_name("test_10_compose", tests, group_setup, group_teardown);
