@@ -41,7 +41,10 @@ CFLAGS  ?= -O2 -g
 # parameters, variables and helpers unused until the student writes them.
 LAB_CFLAGS := $(if $(wildcard .lab),-Wno-unused-parameter -Wno-unused-function -Wno-unused-variable -Wno-unused-but-set-variable -Wno-unused-label)
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -iquote common -iquote steps -iquote beyond $(PKG_CFLAGS) $(LAB_CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS  += $(PKG_LIBS) -lm
+# --as-needed: a binary records only the shared libraries it calls (Debian's
+# gcc does so by default, other distributions' not): each one loaded is paid
+# for at every start, in the dynamic loader's mapping and relocations.
+LDLIBS  += -Wl,--as-needed $(PKG_LIBS) -lm
 
 STEP_DIRS   := $(sort $(patsubst %/,%,$(wildcard steps/[0-9][0-9]-*/)))
 STEP_NAMES  := $(notdir $(STEP_DIRS))
@@ -55,7 +58,15 @@ mechanisms   = $(filter-out %/main.c,$(wildcard steps/$(1)/*.c))
 # Step NN links the mechanisms of every step up to NN: the ladder.
 # (steps are numbered 01, 02, ... without gaps, so NN is also a position)
 steps_upto   = $(wordlist 1,$(patsubst 0%,%,$(firstword $(subst -, ,$(1)))),$(STEP_NAMES))
-mech_objs    = $(patsubst %.c,$(BUILD)/obj/%.o,$(foreach s,$(call steps_upto,$(1)),$(call mechanisms,$(s))))
+# They come as one static library a step (build/obj/steps/NN/mechanisms.a):
+# from a library the linker takes only the objects a binary uses, and so
+# only the shared libraries those call. 10-compose uses step 09's store but
+# not its load and save, so it does not load libarchive (and libxml2, ICU,
+# libstdc++ behind it); boxes-runtime does not load libnl. A group: the
+# linker looks through them all until nothing is left unresolved.
+mech_lib     = $(BUILD)/obj/steps/$(1)/mechanisms.a
+mech_libs    = $(foreach s,$(call steps_upto,$(1)),$(if $(call mechanisms,$(s)),$(call mech_lib,$(s))))
+link_mechs   = -Wl,--start-group $(call mech_libs,$(1)) -Wl,--end-group
 # Beyond step 10: boxes-runtime, the OCI runtime. Not a step of the ladder
 # (steps/NN-*): it links the mechanisms of 01-08 only - no image store, no
 # compose - and is named as engines expect a runtime (runc, crun).
@@ -100,18 +111,25 @@ $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
+define MECH_LIB_RULE
+$(call mech_lib,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(call mechanisms,$(1)))
+	@rm -f $$@
+	@$$(AR) rcs $$@ $$^
+endef
+$(foreach s,$(STEP_NAMES),$(if $(call mechanisms,$(s)),$(eval $(call MECH_LIB_RULE,$(s)))))
+
 define STEP_RULE
-$(BUILD)/bin/$(1): $(BUILD)/obj/steps/$(1)/main.o $(call mech_objs,$(1)) $(COMMON_OBJ)
+$(BUILD)/bin/$(1): $(BUILD)/obj/steps/$(1)/main.o $(call mech_libs,$(1)) $(COMMON_OBJ)
 	@mkdir -p $$(dir $$@)
 	@echo "  LINK    $$@"
-	@$$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
+	@$$(CC) $$(CFLAGS) -o $$@ $$< $$(call link_mechs,$(1)) $$(COMMON_OBJ) $$(LDLIBS)
 endef
 $(foreach s,$(STEP_NAMES),$(eval $(call STEP_RULE,$(s))))
 
-$(BUILD)/bin/boxes-runtime: $(BUILD)/obj/beyond/oci-runtime/main.o $(RUNTIME_OBJ) $(call mech_objs,08-seccomp) $(COMMON_OBJ)
+$(BUILD)/bin/boxes-runtime: $(BUILD)/obj/beyond/oci-runtime/main.o $(RUNTIME_OBJ) $(call mech_libs,08-seccomp) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(CFLAGS) -o $@ $< $(RUNTIME_OBJ) $(call link_mechs,08-seccomp) $(COMMON_OBJ) $(LDLIBS)
 
 $(BUILD)/bin/doctor: $(BUILD)/obj/scripts/doctor.o $(COMMON_OBJ)
 	@mkdir -p $(dir $@)

@@ -16,7 +16,7 @@
 #   traces/NAME.txt       one traced run per step, each action with its time
 #   stderr.log            what the measured programs said on stderr
 #   image.md, image-runs.csv, image-run-runs.csv   step 09 (scripts/bench/image.sh)
-#   oci.md, oci/runs.csv  boxes-runtime against runc (scripts/bench/oci.sh)
+#   oci.md, oci/runs.csv  boxes-runtime against crun and runc (scripts/bench/oci.sh)
 # and keeps build/bench/rootfs-mapped/ (build/rootfs owned by 100000, for
 # crun and runc in a user namespace) and bundle-*/ from run to run.
 #
