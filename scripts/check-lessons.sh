@@ -58,6 +58,9 @@ script_of() { # script_of BLOCK_FILE
 	awk '
 	function flush() { if (cmd == "") return
 		gsub(/\047/, "\047\\\047\047", shown)
+		# a job sent to the background gets the moment a reader takes to
+		# type the next line (02: the sentinel must have exec'\''d its name)
+		if (cmd ~ /[^&]&[ \t]*$/) cmd = cmd "\nsleep 0.5"
 		# the printf keeps $? of the command before, for a block'"'"'s "echo $?"
 		printf "s=$?; printf \"%%s\\n\" \047%s\047; (exit $s)\n%s\n", shown, cmd; cmd = "" }
 	continued { cmd = cmd "\n" $0; shown = shown "\n" $0; continued = /\\$/; next }
