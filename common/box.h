@@ -38,6 +38,7 @@ struct box {
 	const char *env_extra[BOX_MAX_ENV]; /* -e KEY=VAL (or KEY: from host) */
 	int env_count;
 	const char *workdir; /* -w DIR, default "/" */
+	bool workdir_given; /* -w was given: it wins over an image's WorkingDir */
 	char id[BOX_ID_LEN + 1]; /* short random id, hex */
 
 	/* 02: namespaces */

@@ -305,6 +305,7 @@ static int set_option(struct box *box, int key, const char *value)
 			return -1;
 		}
 		box->workdir = value;
+		box->workdir_given = true;
 		return 0;
 	case OPT_TRACE:
 		box->trace = true;

@@ -90,8 +90,8 @@ int apply_image_config(struct box *box, const struct image_run_config *image, ch
 	if (build_argv(box, image, command, argv, argv_max) < 0 ||
 	    merge_environment(box, image) < 0)
 		return -1;
-	/* box_init set workdir to "/": -w replaced it, if given. */
-	if (strcmp(box->workdir, "/") == 0 && image->working_dir && image->working_dir[0])
+	/* -w wins, also -w / (docker run -w / in an image whose WorkingDir is /srv runs in /). */
+	if (!box->workdir_given && image->working_dir && image->working_dir[0])
 		box->workdir = image->working_dir;
 	if (!box->user && image->user && image->user[0])
 		box->user = image->user;

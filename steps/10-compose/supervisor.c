@@ -235,8 +235,10 @@ static int prepare_box(struct sup *s)
 		box->env_extra[box->env_count] = s->env[box->env_count];
 		box->env_count++;
 	}
-	if (svc->working_dir)
+	if (svc->working_dir) {
 		box->workdir = svc->working_dir;
+		box->workdir_given = true;
+	}
 	box->user = svc->user;
 	if (box_prepare(box) < 0 || open_image(svc->image, &s->image) < 0)
 		return -1;

@@ -124,10 +124,24 @@ static void test_workdir_and_user_from_the_image_unless_given(void **state)
 	assert_string_equal(box.user, "nginx");
 	new_box(&box);
 	box.workdir = "/tmp";
+	box.workdir_given = true;
 	box.user = "0";
 	assert_int_equal(apply_image_config(&box, &nginx, no_command, argv, 16), 0);
 	assert_string_equal(box.workdir, "/tmp");
 	assert_string_equal(box.user, "0");
+}
+
+static void test_dash_w_slash_wins_over_the_image_s_working_dir(void **state)
+{
+	char *no_command[] = {NULL}, *argv[16], *options[] = {"run", "-w", "/", "nginx", NULL};
+	struct box box;
+	int next;
+
+	(void)state;
+	assert_int_equal(parse_run_options(&box, 9, 4, options, &next), OPTIONS_PARSED);
+	assert_int_equal(next, 3);
+	assert_int_equal(apply_image_config(&box, &nginx, no_command, argv, 16), 0);
+	assert_string_equal(box.workdir, "/");
 }
 
 static void test_too_long_a_command_is_refused(void **state)
@@ -210,6 +224,7 @@ int main(void)
 	    cmocka_unit_test(test_no_entrypoint_no_cmd_no_command_is_an_error),
 	    cmocka_unit_test(test_image_env_comes_before_dash_e_so_dash_e_wins),
 	    cmocka_unit_test(test_workdir_and_user_from_the_image_unless_given),
+	    cmocka_unit_test(test_dash_w_slash_wins_over_the_image_s_working_dir),
 	    cmocka_unit_test(test_too_long_a_command_is_refused),
 	    cmocka_unit_test(test_user_name_found_in_the_images_passwd),
 	    cmocka_unit_test(test_numeric_uid_not_in_passwd_runs_with_gid_0),
