@@ -26,7 +26,13 @@ marp() {
 }
 for format in "$@"; do
 	case "$format" in
-	html) marp --input-dir slides --output "$out" ;;
+	html)
+		marp --input-dir slides --output "$out"
+		# The decks link to the lessons as ../steps/NN-name/, right from
+		# slides/; from $out the lessons are elsewhere.
+		lessons=$(realpath --relative-to="$out" steps)
+		sed -i "s|href=\"\.\./steps/|href=\"$lessons/|g" "$out"/*.html
+		;;
 	pdf | png)
 		if [ -z "$browser" ]; then
 			echo "slides: $format needs chromium: sudo scripts/install-deps.sh --slides" >&2
