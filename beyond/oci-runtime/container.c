@@ -91,16 +91,17 @@ int container_load(struct container *container, const char *id, bool quiet)
 	snprintf(container->cgroup_path, sizeof(container->cgroup_path), "%s",
 		 cgroup_path ? cgroup_path : "");
 	container->annotations = json_incref(json_object_get(json, "annotations"));
+	container->hooks = json_incref(json_object_get(json, "boxes.hooks"));
 	json_decref(json);
 	return 0;
 }
 
 /* The spec's fields, and ours prefixed "boxes." (a reader ignores them). */
-static json_t *state_json(const struct container *container, bool with_ours)
+static json_t *state_json(const struct container *container, const char *status, bool with_ours)
 {
-	json_t *json = json_pack("{s:s, s:s, s:s, s:i, s:s}", "ociVersion", OCI_VERSION, "id",
-				 container->id, "status", container_status(container), "pid",
-				 (int)container->pid, "bundle", container->bundle);
+	json_t *json =
+	    json_pack("{s:s, s:s, s:s, s:i, s:s}", "ociVersion", OCI_VERSION, "id", container->id,
+		      "status", status, "pid", (int)container->pid, "bundle", container->bundle);
 
 	if (!json)
 		return NULL;
@@ -113,6 +114,8 @@ static json_t *state_json(const struct container *container, bool with_ours)
 		json_object_set_new(json, "boxes.start_time",
 				    json_integer((json_int_t)container->start_time));
 		json_object_set_new(json, "boxes.cgroup", json_string(container->cgroup_path));
+		if (container->hooks)
+			json_object_set(json, "boxes.hooks", container->hooks);
 	}
 	return json;
 }
@@ -120,7 +123,7 @@ static json_t *state_json(const struct container *container, bool with_ours)
 int container_save(const struct container *container)
 {
 	char path[4200], temporary[4200];
-	json_t *json = state_json(container, true);
+	json_t *json = state_json(container, container_status(container), true);
 	int result = 0;
 
 	snprintf(path, sizeof(path), "%s/state.json", container->dir);
@@ -178,13 +181,18 @@ const char *container_status(const struct container *container)
 
 void container_print_state(const struct container *container)
 {
-	json_t *json = state_json(container, false);
+	json_t *json = state_json(container, container_status(container), false);
 	char *text = json ? json_dumps(json, JSON_INDENT(2)) : NULL;
 
 	if (text)
 		printf("%s\n", text);
 	free(text);
 	json_decref(json);
+}
+
+json_t *container_state(const struct container *container, const char *status)
+{
+	return state_json(container, status, false);
 }
 
 int container_remove(struct container *container)
@@ -195,5 +203,7 @@ int container_remove(struct container *container)
 void container_free(struct container *container)
 {
 	json_decref(container->annotations);
+	json_decref(container->hooks);
 	container->annotations = NULL;
+	container->hooks = NULL;
 }

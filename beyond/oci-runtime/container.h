@@ -25,6 +25,7 @@ struct container {
 	char cgroup_id[13]; /* the box id step 03 takes */
 	char cgroup_path[4096]; /* under each hierarchy: linux.cgroupsPath, or boxes/<cgroup_id> */
 	json_t *annotations; /* owned; may be NULL */
+	json_t *hooks; /* config.json's, owned; may be NULL: start and delete run them */
 };
 
 /* --root DIR (default /run/boxes-runtime). */
@@ -56,6 +57,10 @@ void container_fifo(const struct container *container, char *out, size_t len);
 /* The spec's state JSON (ociVersion, id, status, pid, bundle, annotations),
  * one object, printed on stdout. */
 void container_print_state(const struct container *container);
+
+/* The same as an object, for a hook's stdin, with the status given
+ * ("creating" while create runs its hooks). json_decref it. */
+json_t *container_state(const struct container *container, const char *status);
 
 /* rm -rf ROOT/<id>. */
 int container_remove(struct container *container);

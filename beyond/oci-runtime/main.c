@@ -41,6 +41,7 @@
 #include "02-pid-namespace/namespaces.h"
 #include "03-cgroups/cgroup.h"
 #include "oci-runtime/container.h"
+#include "oci-runtime/hooks.h"
 #include "oci-runtime/process.h"
 #include "oci-runtime/rootfs.h"
 #include "oci-runtime/spec.h"
@@ -317,9 +318,25 @@ static void abort_create(struct container *container, struct box *box, pid_t ini
 	container_remove(container);
 }
 
-/* Clone the init, hand it its cgroup, wait for it to be ready. */
-static pid_t start_init(struct spec *spec, struct box *box, const char *fifo,
-			const char *console_socket)
+/* The engine's hooks of one stage (hooks.h), each given the state with
+ * this status. */
+static int run_hooks(const struct container *container, const char *stage, const char *status)
+{
+	json_t *state;
+	int result;
+
+	if (!json_object_get(container->hooks, stage))
+		return 0;
+	state = container_state(container, status);
+	result = state ? hooks_run(container->hooks, stage, state) : -1;
+	json_decref(state);
+	return result;
+}
+
+/* Clone the init, hand it its cgroup, run the engine's create hooks, wait
+ * for the init to be ready. */
+static pid_t start_init(struct spec *spec, struct box *box, struct container *container,
+			const char *fifo, const char *console_socket)
 {
 	struct init_args args = {.spec = spec, .console_socket = console_socket};
 	int sync_pipe[2], report_pipe[2];
@@ -347,16 +364,20 @@ static pid_t start_init(struct spec *spec, struct box *box, const char *fifo,
 	close(sync_pipe[0]);
 	close(report_pipe[1]);
 	box->container_pid = pid;
+	container->pid = pid;
 	trace(STEP, "clone() = %d: the container's init", (int)pid);
 	if (write_id_maps_of(spec, pid) < 0 /* 07 */ ||
 	    cgroup_add(box) < 0 /* 03: before it runs a thing */
-	    || write(sync_pipe[1], "g", 1) != 1 || read(report_pipe[0], &ready, 1) != 1) {
+	    /* its namespaces are made, its mounts and pivot_root not yet */
+	    || run_hooks(container, "prestart", "creating") < 0 ||
+	    run_hooks(container, "createRuntime", "creating") < 0 ||
+	    write(sync_pipe[1], "g", 1) != 1 || read(report_pipe[0], &ready, 1) != 1) {
 		close(sync_pipe[1]);
 		close(report_pipe[0]);
 		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		box_error("the container's init failed before it was ready (see above)");
+		box_error("create failed before the container was ready (see above)");
 		return -1;
 	}
 	close(sync_pipe[1]);
@@ -395,6 +416,7 @@ static int create_container(const char *id, const struct create_options *options
 	snprintf(container->bundle, sizeof(container->bundle), "%s", spec.bundle);
 	now_rfc3339(container->created, sizeof(container->created));
 	container->annotations = json_incref(spec.annotations);
+	container->hooks = json_incref(spec.hooks);
 	cgroup_id_of(id, container->cgroup_id);
 	snprintf(box.id, sizeof(box.id), "%s", container->cgroup_id);
 	if (spec.cgroup_path[0]) /* the engine's place for it, not step 03's */
@@ -418,7 +440,7 @@ static int create_container(const char *id, const struct create_options *options
 	}
 	if (cgroup_create(&box) < 0 /* 03: limits first */
 	    || join_namespaces(&spec) < 0 ||
-	    (init = start_init(&spec, &box, fifo, options->console_socket)) < 0) {
+	    (init = start_init(&spec, &box, container, fifo, options->console_socket)) < 0) {
 		abort_create(container, &box, 0);
 		spec_free(&spec);
 		return -1;
@@ -465,6 +487,8 @@ static int start_container_process(struct container *container)
 	close(fifo.fd);
 	if (unlink(path) < 0)
 		return box_syserr("unlink", path);
+	if (run_hooks(container, "poststart", "running") < 0) /* the spec: a warning */
+		box_error("warning: a poststart hook failed; the container runs on");
 	return 0;
 }
 
@@ -550,7 +574,11 @@ static int delete_container(struct container *container, bool force)
 			usleep(10000);
 	}
 	sweep_cgroups(container->cgroup_path);
-	return container_remove(container);
+	if (container_remove(container) < 0)
+		return -1;
+	if (run_hooks(container, "poststop", "stopped") < 0) /* the spec: a warning */
+		box_error("warning: a poststop hook failed; the container is deleted");
+	return 0;
 }
 
 /* exec: a new process in a running container: its cgroup, then its
@@ -757,7 +785,7 @@ static int run_exec(struct container *container, const struct exec_options *opti
 static void print_features(void)
 {
 	printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"1.1.0\",\n"
-	       "  \"hooks\": [],\n"
+	       "  \"hooks\": [\"prestart\", \"createRuntime\", \"poststart\", \"poststop\"],\n"
 	       "  \"mountOptions\": [\"ro\", \"rw\", \"nosuid\", \"suid\", \"nodev\", \"dev\", "
 	       "\"noexec\", \"exec\", \"bind\", \"rbind\", \"private\", \"rprivate\", \"shared\", "
 	       "\"rshared\", \"slave\", \"rslave\"],\n"

@@ -20,6 +20,7 @@
 #include "log.h"
 
 #include "08-seccomp/capabilities.h"
+#include "oci-runtime/hooks.h"
 #include "oci-runtime/spec.h"
 
 #define COUNT(array) (int)(sizeof(array) / sizeof(array[0]))
@@ -778,8 +779,9 @@ static int parse_root(json_t *root, struct spec *spec, const char *bundle)
 
 int spec_parse(struct spec *spec, const char *text, const char *bundle)
 {
-	static const char *const known[] = {"ociVersion", "process", "root",	    "hostname",
-					    "mounts",	  "linux",   "annotations", NULL};
+	static const char *const known[] = {"ociVersion",  "process", "root",
+					    "hostname",	   "mounts",  "linux",
+					    "annotations", "hooks",   NULL};
 	json_error_t error;
 	json_t *root;
 
@@ -795,7 +797,8 @@ int spec_parse(struct spec *spec, const char *text, const char *bundle)
 	    check_version(root) < 0 || parse_root(root, spec, bundle) < 0 ||
 	    parse_process(json_object_get(root, "process"), &spec->process) < 0 ||
 	    get_string(root, "hostname", "hostname", &spec->hostname) < 0 ||
-	    parse_mounts(root, spec) < 0 || parse_linux(json_object_get(root, "linux"), spec) < 0) {
+	    parse_mounts(root, spec) < 0 || parse_linux(json_object_get(root, "linux"), spec) < 0 ||
+	    hooks_check(json_object_get(root, "hooks")) < 0) {
 		spec_free(spec);
 		return -1;
 	}
@@ -805,6 +808,7 @@ int spec_parse(struct spec *spec, const char *text, const char *bundle)
 		return -1;
 	}
 	spec->annotations = json_object_get(root, "annotations");
+	spec->hooks = json_object_get(root, "hooks");
 	return 0;
 }
 

@@ -95,6 +95,7 @@ struct spec {
 	int sysctl_count;
 	json_t *seccomp; /* linux.seccomp, or NULL */
 	json_t *annotations; /* or NULL */
+	json_t *hooks; /* checked by hooks_check (hooks.h), or NULL */
 };
 
 /* BUNDLE/config.json into spec. 0, or -1 after one line naming the field. */

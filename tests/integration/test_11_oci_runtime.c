@@ -21,38 +21,50 @@ static struct run_result result;
 static char bundle[1024], runtime_root[1024], image_tar[1024];
 static char runtime_bin[PATH_MAX]; /* absolute: podman --runtime needs it so */
 
+/* A file from a format, or the test fails. */
+static void write_text(const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void write_text(const char *path, const char *fmt, ...)
+{
+	FILE *file = fopen(path, "w");
+	va_list list;
+
+	assert_non_null(file);
+	va_start(list, fmt);
+	vfprintf(file, fmt, list);
+	va_end(list);
+	assert_int_equal(fclose(file), 0);
+}
+
 /* A config.json as `runc spec` writes it, trimmed: args as given (a JSON
  * list), then any extra top-level text (",\"x\": 1"). */
 static void write_config(const char *args_json, const char *version, const char *extra)
 {
 	char path[4300];
-	FILE *file;
 
 	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	file = fopen(path, "w");
-	assert_non_null(file);
-	fprintf(file,
-		"{\"ociVersion\": \"%s\",\n"
-		" \"process\": {\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": %s,\n"
-		"   \"env\": [\"PATH=/bin:/sbin\"], \"cwd\": \"/\",\n"
-		"   \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_CHOWN\"],\n"
-		"     \"effective\": [\"CAP_KILL\", \"CAP_CHOWN\"], \"permitted\": [\"CAP_KILL\", "
-		"\"CAP_CHOWN\"]},\n"
-		"   \"noNewPrivileges\": true},\n"
-		" \"root\": {\"path\": \"rootfs\"},\n"
-		" \"hostname\": \"oci-box\",\n"
-		" \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": "
-		"\"proc\"},\n"
-		"   {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
-		"    \"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},\n"
-		"   {\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\",\n"
-		"    \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\"]}],\n"
-		" \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"},\n"
-		"   {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}],\n"
-		"   \"resources\": {\"pids\": {\"limit\": 64}},\n"
-		"   \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"]}%s}\n",
-		version, args_json, extra);
-	fclose(file);
+	write_text(
+	    path,
+	    "{\"ociVersion\": \"%s\",\n"
+	    " \"process\": {\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": %s,\n"
+	    "   \"env\": [\"PATH=/bin:/sbin\"], \"cwd\": \"/\",\n"
+	    "   \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_CHOWN\"],\n"
+	    "     \"effective\": [\"CAP_KILL\", \"CAP_CHOWN\"], \"permitted\": [\"CAP_KILL\", "
+	    "\"CAP_CHOWN\"]},\n"
+	    "   \"noNewPrivileges\": true},\n"
+	    " \"root\": {\"path\": \"rootfs\"},\n"
+	    " \"hostname\": \"oci-box\",\n"
+	    " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": "
+	    "\"proc\"},\n"
+	    "   {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
+	    "    \"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},\n"
+	    "   {\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\",\n"
+	    "    \"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\"]}],\n"
+	    " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"},\n"
+	    "   {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}],\n"
+	    "   \"resources\": {\"pids\": {\"limit\": 64}},\n"
+	    "   \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"]}%s}\n",
+	    version, args_json, extra);
 }
 
 /* boxes-runtime --root ROOT ARGS, its stdio (and the init's) to files in
@@ -335,6 +347,134 @@ static void test_a_bundle_without_its_rootfs_is_refused(void **state)
 	assert_nothing_left(ID);
 }
 
+/* The engine's hooks (hooks.h): a script that keeps, for its stage, the
+ * state it was given and what /proc says of the container's init then. */
+static char hook_dir[1100];
+
+static void write_hook_script(void)
+{
+	char path[1200];
+
+	snprintf(hook_dir, sizeof(hook_dir), "%s/hooks", run_dir());
+	shell("rm -rf %s && mkdir -p %s", hook_dir, hook_dir);
+	snprintf(path, sizeof(path), "%s/record", hook_dir);
+	write_text(
+	    path,
+	    "#!/bin/sh\n"
+	    "cd %s && state=$(cat) && echo \"$state\" > $1.json\n"
+	    "pid=$(echo \"$state\" | sed -n 's/.*\"pid\":\\([0-9]*\\).*/\\1/p')\n"
+	    "readlink /proc/$pid/ns/net > $1.net\n"
+	    "# the rootfs has /escapes, the host's / not\n"
+	    "test -d /proc/$pid/root/escapes && echo rootfs > $1.root || echo host > $1.root\n",
+	    hook_dir);
+	chmod(path, 0755);
+}
+
+/* A field of what the stage's hook was given ("" if it did not run). */
+static const char *hook_saw(const char *stage, const char *field)
+{
+	static char value[4200];
+	char path[1300], text[8192];
+	json_t *state, *got;
+
+	value[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s.json", hook_dir, stage);
+	if (read_file(path, text, sizeof(text)) < 0 || !(state = json_loads(text, 0, NULL)))
+		return value;
+	got = json_object_get(state, field);
+	if (json_is_string(got))
+		snprintf(value, sizeof(value), "%s", json_string_value(got));
+	else if (json_is_integer(got))
+		snprintf(value, sizeof(value), "%lld", (long long)json_integer_value(got));
+	json_decref(state);
+	return value;
+}
+
+static const char *hook_file(const char *stage, const char *ext)
+{
+	static char text[4200];
+	char path[1300];
+
+	snprintf(path, sizeof(path), "%s/%s.%s", hook_dir, stage, ext);
+	if (read_file(path, text, sizeof(text)) < 0)
+		text[0] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	return text;
+}
+
+static void test_hooks_run_at_create_start_and_delete(void **state)
+{
+	const char *stages[] = {"prestart", "createRuntime", "poststart", "poststop"};
+	char extra[8192], own_net[256] = "", pid[32];
+	size_t used;
+
+	(void)state;
+	write_hook_script();
+	used = (size_t)snprintf(extra, sizeof(extra), ", \"hooks\": {");
+	for (int i = 0; i < 4; i++)
+		used += (size_t)snprintf(
+		    extra + used, sizeof(extra) - used,
+		    "%s\"%s\": [{\"path\": \"%s/record\", \"args\": [\"record\", \"%s\"]}]",
+		    i ? ", " : "", stages[i], hook_dir, stages[i]);
+	snprintf(extra + used, sizeof(extra) - used, "}");
+	write_config("[\"sleep\", \"30\"]", "1.0.2", extra);
+	assert_int_equal(runtime("create " ID), 0);
+	/* create ran its two, with the init's pid, once its namespaces were
+	 * made (its own network namespace) and before pivot_root (its root
+	 * still ours) */
+	snprintf(pid, sizeof(pid), "%d", (int)pid_of(ID));
+	assert_string_equal(hook_saw("prestart", "status"), "creating");
+	assert_string_equal(hook_saw("prestart", "id"), ID);
+	assert_string_equal(hook_saw("prestart", "pid"), pid);
+	assert_string_equal(hook_saw("createRuntime", "pid"), pid);
+	assert_true(readlink("/proc/self/ns/net", own_net, sizeof(own_net) - 1) > 0);
+	assert_string_not_equal(hook_file("prestart", "net"), "");
+	assert_string_not_equal(hook_file("prestart", "net"), own_net);
+	assert_string_equal(hook_file("prestart", "root"), "host");
+	assert_string_equal(hook_saw("poststart", "status"), ""); /* not yet */
+	assert_int_equal(runtime("start " ID), 0);
+	assert_string_equal(hook_saw("poststart", "status"), "running");
+	assert_string_equal(hook_file("poststart", "root"), "rootfs"); /* pivot_root was done */
+	assert_string_equal(hook_saw("poststop", "status"), "");
+	assert_int_equal(runtime("kill " ID " KILL"), 0);
+	assert_int_equal(reap(atoi(pid)), 128 + SIGKILL);
+	assert_int_equal(runtime("delete " ID), 0);
+	assert_string_equal(hook_saw("poststop", "status"), "stopped");
+	assert_string_equal(hook_saw("poststop", "id"), ID);
+	assert_nothing_left(ID);
+}
+
+static void test_a_failing_hook_fails_create_and_leaves_nothing(void **state)
+{
+	(void)state;
+	write_config(
+	    "[\"true\"]", "1.0.2",
+	    ", \"hooks\": {\"prestart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
+	    "\"echo no network for you >&2; exit 3\"]}]}");
+	assert_int_equal(runtime("create " ID), 1);
+	assert_error(&result, "no network for you");
+	assert_error(&result, "boxes: hooks.prestart[0] /bin/sh: exit status 3");
+	assert_nothing_left(ID);
+	/* a hook that outlives its timeout is killed, and fails create */
+	write_config("[\"true\"]", "1.0.2",
+		     ", \"hooks\": {\"createRuntime\": [{\"path\": \"/bin/sleep\", \"args\": "
+		     "[\"sleep\", \"30\"], \"timeout\": 1}]}");
+	assert_int_equal(runtime("create " ID), 1);
+	assert_error(&result, "hooks.createRuntime[0] /bin/sleep: timed out after 1 s (killed)");
+	assert_nothing_left(ID);
+	assert_int_equal(shell("! pgrep -f '^sleep 30$' >/dev/null"), 0);
+	/* poststart: a warning, the container runs on (the spec's rule) */
+	write_config("[\"sleep\", \"30\"]", "1.0.2",
+		     ", \"hooks\": {\"poststart\": [{\"path\": \"/bin/false\"}]}");
+	assert_int_equal(runtime("create " ID), 0);
+	assert_int_equal(runtime("start " ID), 0);
+	assert_error(&result, "hooks.poststart[0] /bin/false: exit status 1");
+	assert_error(&result, "warning: a poststart hook failed; the container runs on");
+	assert_string_equal(status_of(ID), "running");
+	assert_int_equal(runtime("delete --force " ID), 0);
+	assert_nothing_left(ID);
+}
+
 /* The real client, each command also under podman's default runtime,
  * crun (through scripts/crun-hybrid.sh, which hides this machine's empty
  * cgroup2 from it): the same output and exit code. */
@@ -462,6 +602,43 @@ static void test_podman_options_reach_the_mechanisms(void **state)
 	    0);
 	assert_true(atoi(out) > 0);
 	assert_int_equal(atoi(out), atoi(strchr(out, '\n') + 1));
+}
+
+/* podman --hooks-dir: podman puts the hooks of a hooks.d file into the
+ * config.json it hands its runtime; the runtime runs them. */
+static void test_podman_s_hooks_run_on_boxes_runtime(void **state)
+{
+	const char *runtimes[] = {runtime_bin, crun_bin};
+	char hooks_d[1200], out[8192], cid[256];
+
+	(void)state;
+	write_hook_script();
+	snprintf(hooks_d, sizeof(hooks_d), "%s/hooks.d", hook_dir);
+	assert_int_equal(mkdir(hooks_d, 0700), 0);
+	snprintf(out, sizeof(out), "%s/record.json", hooks_d);
+	write_text(out,
+		   "{\"version\": \"1.0.0\", \"hook\": {\"path\": \"%s/record\", \"args\": "
+		   "[\"record\", \"prestart\"]}, \"when\": {\"always\": true}, \"stages\": "
+		   "[\"prestart\"]}\n",
+		   hook_dir);
+	for (int i = 0; i < 2; i++) {
+		shell("rm -f %s/prestart.*", hook_dir);
+		assert_int_equal(podman(out, sizeof(out),
+					"--runtime %s --hooks-dir %s run -d --network none "
+					"localhost/oci-test sleep 30",
+					runtimes[i], hooks_d),
+				 0);
+		snprintf(cid, sizeof(cid), "%.64s", out);
+		/* the hook had the container's id, its init's pid, and ran
+		 * before pivot_root, whichever runtime ran it */
+		assert_string_equal(hook_saw("prestart", "id"), cid);
+		assert_int_equal(
+		    podman(out, sizeof(out), "inspect --format '{{.State.Pid}}' %s", cid), 0);
+		assert_int_equal(atoi(hook_saw("prestart", "pid")), atoi(out));
+		assert_string_equal(hook_file("prestart", "root"), "host");
+		assert_int_equal(podman(NULL, 0, "--runtime %s rm -f -t 0 %s", runtimes[i], cid),
+				 0);
+	}
 }
 
 #define USERNS "--uidmap 0:100000:65536 --gidmap 0:100000:65536"
@@ -629,6 +806,10 @@ int main(void)
 	    cmocka_unit_test_teardown(test_bad_bundles_say_what_is_wrong, remove_test_container),
 	    cmocka_unit_test_teardown(test_a_bundle_without_its_rootfs_is_refused,
 				      remove_test_container),
+	    cmocka_unit_test_teardown(test_hooks_run_at_create_start_and_delete,
+				      remove_test_container),
+	    cmocka_unit_test_teardown(test_a_failing_hook_fails_create_and_leaves_nothing,
+				      remove_test_container),
 	    cmocka_unit_test_teardown(test_podman_runs_containers_on_boxes_runtime,
 				      remove_test_container),
 	    cmocka_unit_test_teardown(test_podman_run_detached_exec_stop_rm, remove_test_container),
@@ -637,6 +818,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_podman_s_cgroups_path_holds_the_limits,
 				      remove_test_container),
 	    cmocka_unit_test_teardown(test_podman_s_user_namespace, remove_test_container),
+	    cmocka_unit_test_teardown(test_podman_s_hooks_run_on_boxes_runtime,
+				      remove_test_container),
 	};
 
 	return cmocka_run_group_tests_name("test_11_oci_runtime", tests, group_setup,

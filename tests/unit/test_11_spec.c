@@ -102,11 +102,43 @@ static void test_podman_s_config_maps_onto_the_steps(void **state)
 	spec_free(&spec);
 }
 
+static void test_hooks_are_taken_as_the_spec_writes_them(void **state)
+{
+	struct spec spec;
+
+	(void)state;
+	assert_int_equal(
+	    parse(&spec, CONFIG(PROCESS, MOUNTS, LINUX,
+				", \"hooks\": {\"prestart\": [{\"path\": \"/bin/net-up\", "
+				"\"args\": [\"net-up\", \"-v\"], \"env\": [\"A=1\"], "
+				"\"timeout\": 5}], \"poststop\": [{\"path\": \"/x\"}]}")),
+	    0);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+		json_array_get(json_object_get(spec.hooks, "prestart"), 0), "path")),
+	    "/bin/net-up");
+	assert_int_equal(json_array_size(json_object_get(spec.hooks, "poststop")), 1);
+	spec_free(&spec);
+}
+
 /* Each a config that differs in one field; the error names the field. */
 static const struct {
 	const char *config, *error;
 } refused[] = {
-    {CONFIG(PROCESS, MOUNTS, LINUX, ", \"hooks\": {}"), "config.json: hooks is not supported"},
+    {CONFIG(PROCESS, MOUNTS, LINUX, ", \"hooks\": {\"startContainer\": []}"),
+     "config.json: hooks.startContainer is not supported"},
+    {CONFIG(PROCESS, MOUNTS, LINUX, ", \"hooks\": {\"prestart\": [{\"path\": \"net-up\"}]}"),
+     "config.json: hooks.prestart[0]: path must be an absolute path"},
+    {CONFIG(
+	 PROCESS, MOUNTS, LINUX,
+	 ", \"hooks\": {\"poststop\": [{\"path\": \"/x\"}, {\"path\": \"/y\", \"timeout\": 0}]}"),
+     "config.json: hooks.poststop[1]: timeout must be a number of seconds"},
+    {CONFIG(PROCESS, MOUNTS, LINUX,
+	    ", \"hooks\": {\"poststart\": [{\"path\": \"/x\", \"args\": \"/x -v\"}]}"),
+     "config.json: hooks.poststart[0]: args must be a list of at most 256 strings"},
+    {CONFIG(PROCESS, MOUNTS, LINUX,
+	    ", \"hooks\": {\"prestart\": [{\"path\": \"/x\", \"when\": {}}]}"),
+     "config.json: hooks.prestart[0].when is not supported"},
     {CONFIG(PROCESS, MOUNTS, "\"linux\": {\"intelRdt\": {}}", ""),
      "config.json: linux.intelRdt is not supported"},
     {CONFIG("\"process\": {\"args\": [\"x\"], \"ioPriority\": {}}", MOUNTS, LINUX, ""),
@@ -344,6 +376,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_podman_s_config_maps_onto_the_steps),
+	    cmocka_unit_test(test_hooks_are_taken_as_the_spec_writes_them),
 	    cmocka_unit_test(test_unsupported_fields_are_refused_by_name),
 	    cmocka_unit_test(test_seccomp_profile_builds_and_refuses_unknown_actions),
 	    cmocka_unit_test(test_cgroups_path_user_namespace_and_ambient_are_read),
