@@ -139,7 +139,8 @@ static int state_input(json_t *state)
 }
 
 /* Wait for pid, at most seconds (0: for ever). Its wait status, or -1
- * when the time ran out (it is killed then). */
+ * when the time ran out: then it is killed, with whatever it started (its
+ * process group). */
 static int wait_hook(pid_t pid, long long seconds)
 {
 	int status, pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -151,7 +152,7 @@ static int wait_hook(pid_t pid, long long seconds)
 		while ((ready = poll(&exited, 1, (int)(seconds * 1000))) < 0 && errno == EINTR)
 			;
 		if (ready == 0)
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 		close(pidfd);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
@@ -189,8 +190,10 @@ static int run_hook(json_t *hook, const char *stage, size_t index, json_t *state
 		return box_syserr("fork", "a hook");
 	}
 	if (pid == 0) {
-		/* stdin: the state; stdout: our stderr (stdout may be an answer) */
-		if (dup2(input, STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		/* stdin: the state; stdout: our stderr (stdout may be an answer);
+		 * a process group of its own, for the timeout to kill */
+		if (dup2(input, STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||
+		    setpgid(0, 0) < 0)
 			_exit(127);
 		execve(path, (char **)argv, env_list ? (char **)env : environ);
 		box_syserr("execve", path);

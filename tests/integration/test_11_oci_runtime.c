@@ -455,14 +455,15 @@ static void test_a_failing_hook_fails_create_and_leaves_nothing(void **state)
 	assert_error(&result, "no network for you");
 	assert_error(&result, "boxes: hooks.prestart[0] /bin/sh: exit status 3");
 	assert_nothing_left(ID);
-	/* a hook that outlives its timeout is killed, and fails create */
+	/* a hook that outlives its timeout is killed with what it started (its
+	 * process group), and fails create */
 	write_config("[\"true\"]", "1.0.2",
-		     ", \"hooks\": {\"createRuntime\": [{\"path\": \"/bin/sleep\", \"args\": "
-		     "[\"sleep\", \"30\"], \"timeout\": 1}]}");
+		     ", \"hooks\": {\"createRuntime\": [{\"path\": \"/bin/sh\", \"args\": "
+		     "[\"sh\", \"-c\", \"sleep 47; true\"], \"timeout\": 1}]}");
 	assert_int_equal(runtime("create " ID), 1);
-	assert_error(&result, "hooks.createRuntime[0] /bin/sleep: timed out after 1 s (killed)");
+	assert_error(&result, "hooks.createRuntime[0] /bin/sh: timed out after 1 s (killed)");
 	assert_nothing_left(ID);
-	assert_int_equal(shell("! pgrep -f '^sleep 30$' >/dev/null"), 0);
+	assert_int_equal(shell("! pgrep -f '^sleep 47$' >/dev/null"), 0);
 	/* poststart: a warning, the container runs on (the spec's rule) */
 	write_config("[\"sleep\", \"30\"]", "1.0.2",
 		     ", \"hooks\": {\"poststart\": [{\"path\": \"/bin/false\"}]}");
